@@ -1,0 +1,36 @@
+"""cityops: streamlit run dashboard/app.py"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `data` and `queries` live beside dashboard/
+
+import streamlit as st  # noqa: E402
+
+from dashboard.i18n import LANGUAGES, t  # noqa: E402
+from data import db  # noqa: E402
+from data.generate import generate  # noqa: E402
+
+st.set_page_config(page_title="cityops", page_icon="🏙️", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_database() -> Path:
+    """Create the embedded demo city on first start, with a visible progress bar."""
+    path = db.db_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        bar = st.progress(0.0, text=t("generating"))
+        generate(path, progress=lambda fraction, message: bar.progress(fraction, text=f"{t('generating')} {message}"))
+        bar.empty()
+    return path
+
+
+if "lang" not in st.session_state:
+    st.session_state.lang = st.query_params.get("lang", "zh")
+st.sidebar.segmented_control(t("language"), LANGUAGES, key="lang",
+                             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+st.query_params["lang"] = st.session_state.lang or "zh"
+ensure_database()
+page = st.navigation([st.Page("pages/overview.py", title=t("overview"), icon="🛰️", default=True)])
+page.run()

@@ -1,0 +1,43 @@
+"""Where the database lives and how every tool opens it."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = Path(__file__).resolve().parent / "city.duckdb"
+SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+
+
+def db_path() -> Path:
+    """The database named by CITYOPS_DB, else the embedded demo city."""
+    return Path(os.environ.get("CITYOPS_DB") or DEFAULT_DB)
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path or db_path()), read_only=read_only)
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Load a DuckDB extension shipped as a PyPI package (INSTALL cannot download here)."""
+    package = importlib.import_module(f"duckdb_extension_{name}")
+    root = Path(package.__path__[0])
+    path = next(root.rglob(f"{name}.duckdb_extension"))
+    con.load_extension(str(path))
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA.read_text(encoding="utf-8"))
+
+
+def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("select key, value from meta").fetchall())
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> None:
+    for key, value in values.items():
+        con.execute("delete from meta where key = ?", [key])
+        con.execute("insert into meta values (?, ?)", [key, str(value)])

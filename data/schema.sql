@@ -1,0 +1,183 @@
+-- The cityops schema (DuckDB). Column names are a contract: the dashboard,
+-- the query layer, the importers and the checks all read them.
+--
+-- Times are local city time (TIMESTAMP without zone). A life-cycle stage that
+-- had not happened by the snapshot time (meta key 'as_of') is NULL; the
+-- dashboard additionally treats any stage later than its own clock as not yet
+-- happened, so a demo city "plays" through the current day.
+--
+-- Low-cardinality text columns are VARCHAR, not ENUM: DuckDB stores them with
+-- dictionary compression (measured: a 25 M-row channel column takes a few MB
+-- either way), imports from other cities bring vocabularies we cannot list in
+-- advance, and the panels read rollups rather than grouping raw rows.
+
+create table if not exists requests (
+    request_id     varchar not null,  -- ticket number, unique within source
+    source         varchar not null,  -- where the row came from: 'demo' or an import's dataset name
+    channel        varchar not null,  -- intake channel code: hotline/app/miniprogram/web/grid (imports may add others)
+    kind           varchar not null,  -- consult/help/complaint/report/suggest (咨询/求助/投诉/举报/建议)
+    category       varchar not null,  -- top category, readable name (joins categories.category)
+    subcategory    varchar not null,  -- second-level category, readable name (joins categories.subcategory)
+    text           varchar,           -- the request as written down by the operator; caller already masked
+    district       varchar,           -- 区
+    street         varchar,           -- 街道/乡镇
+    community      varchar,           -- 社区/村
+    grid           varchar,           -- grid_id of the 网格 the location falls in
+    lat            double,            -- WGS-84/GCJ-02 latitude of the reported location
+    lon            double,            -- longitude of the reported location
+    unit           varchar,           -- 承办单位: responsible street office or department (joins units.unit)
+    received_at    timestamp not null, -- 受理: the centre registered the request
+    dispatched_at  timestamp,         -- 派单: sent to the responsible unit
+    responded_at   timestamp,         -- 响应: the unit first contacted the citizen
+    handled_at     timestamp,         -- 办结: the unit reported it handled
+    callback_at    timestamp,         -- 回访: the centre called the citizen back
+    deadline_at    timestamp,         -- when it must be handled: received_at + categories.deadline_hours
+    resolved       boolean,           -- citizen says the problem is solved (回访); NULL before the callback
+    satisfied      boolean,           -- citizen satisfied with the handling (回访); NULL before the callback
+    satisfaction_score tinyint,       -- finer callback score 1..5; NULL before the callback
+    repeat_of      varchar,           -- request_id of an earlier request about the same problem (重复诉求)
+    reopened       boolean not null default false, -- sent back to the unit after a failed callback (重新派单)
+    whistle        varchar not null default 'none', -- 吹哨: none/routine/tough/emergency (日常哨/攻坚哨/应急哨)
+    whistle_at     timestamp,         -- when the street office blew the whistle
+    arrived_at     timestamp          -- when the summoned department reported on site (报到)
+);
+-- Status is derived, never stored, as of a time t (see queries/status.sql):
+-- received (not dispatched by t) → dispatched → responded → handled → closed
+-- (called back by t); "open" means not handled by t; "overdue" means open and
+-- deadline_at < t.
+
+create table if not exists incidents (
+    incident_id     varchar not null, -- event number, unique within source
+    source          varchar not null, -- detector: sensor/video/patrol/drone/hotline
+    type            varchar not null, -- event type, readable name (joins incident_types.type)
+    severity        tinyint not null, -- 1 一般, 2 较大, 3 重大, 4 特别重大
+    detected_at     timestamp not null, -- detected by a sensor, camera, drone, patrol or call
+    acknowledged_at timestamp,        -- a duty officer confirmed it
+    dispatched_at   timestamp,        -- sent to a responsible unit
+    onsite_at       timestamp,        -- the unit arrived on site
+    closed_at       timestamp,        -- handled and closed
+    district        varchar,          -- 区
+    street          varchar,          -- 街道/乡镇
+    grid            varchar,          -- grid_id
+    lat             double,           -- latitude
+    lon             double,           -- longitude
+    unit            varchar,          -- responsible unit (joins units.unit)
+    status          varchar not null  -- stage reached by the snapshot: detected/acknowledged/dispatched/onsite/closed
+);
+
+create table if not exists indicators (
+    period            date not null,  -- first day of the month evaluated
+    district          varchar,        -- NULL = city-wide
+    dimension         varchar not null, -- 城市运行/城市管理/公众服务/工作效能
+    aim               varchar not null, -- one of the twelve aims (安全, 韧性, 健康, 干净, ...)
+    code              varchar not null, -- indicator code (joins indicator_definitions.code)
+    name              varchar not null, -- readable name
+    value             double,         -- measured value in measure_unit
+    measure_unit      varchar not null, -- '%', 'min', '件/万人', '分', ...
+    target            double not null, -- the value to reach
+    higher_is_better  boolean not null, -- direction
+    score             double,         -- 0..100: 100 when the target is met, proportionally less otherwise
+    responsible_unit  varchar         -- who answers for it on a rectification list (整改清单)
+);
+
+create table if not exists indicator_definitions (
+    code             varchar not null, -- indicator code
+    dimension        varchar not null, -- dimension (zh)
+    dimension_en     varchar not null, -- dimension (en)
+    aim              varchar not null, -- aim (zh)
+    aim_en           varchar not null, -- aim (en)
+    name             varchar not null, -- name (zh)
+    name_en          varchar not null, -- name (en)
+    measure_unit     varchar not null, -- unit of the value
+    target           double not null,  -- target value
+    higher_is_better boolean not null, -- direction
+    computed         boolean not null, -- true when computed from requests/incidents, false when reported by a unit
+    definition       varchar not null, -- how it is measured (zh)
+    definition_en    varchar not null, -- how it is measured (en)
+    responsible_unit varchar          -- the department that answers for it
+);
+
+create table if not exists districts (
+    district     varchar not null, -- name (zh), e.g. 朝阳区
+    name_en      varchar,          -- name (en)
+    adcode       integer,          -- administrative division code
+    population   bigint,           -- resident population (persons)
+    area_km2     double,           -- area in km²
+    geometry     varchar,          -- boundary as GeoJSON geometry text; NULL for imported cities without boundaries
+    centroid_lat double,           -- label point latitude
+    centroid_lon double            -- label point longitude
+);
+
+create table if not exists streets (
+    street       varchar not null, -- 街道/乡镇 name (zh), unique city-wide
+    name_en      varchar,          -- name (en)
+    district     varchar not null, -- district it belongs to
+    population   bigint,           -- resident population
+    area_km2     double,           -- area in km²
+    geometry     varchar,          -- boundary as GeoJSON text
+    centroid_lat double,           -- label point latitude
+    centroid_lon double            -- label point longitude
+);
+
+create table if not exists communities (
+    community varchar not null, -- 社区/村 name, unique city-wide
+    street    varchar not null, -- street it belongs to
+    district  varchar not null  -- district it belongs to
+);
+
+create table if not exists grids (
+    grid_id      varchar not null, -- grid code
+    grid         varchar not null, -- display name
+    community    varchar,          -- community it belongs to
+    street       varchar not null, -- street it belongs to
+    district     varchar not null, -- district it belongs to
+    population   bigint,           -- resident population
+    area_km2     double,           -- area in km²
+    geometry     varchar,          -- boundary as GeoJSON text
+    centroid_lat double,           -- label point latitude
+    centroid_lon double            -- label point longitude
+);
+
+create table if not exists units (
+    unit      varchar not null, -- 承办单位 name (zh)
+    unit_en   varchar,          -- name (en)
+    unit_type varchar not null, -- 'street' (街道办事处/乡镇政府) or 'department' (委办局)
+    district  varchar,          -- district of a street office; NULL for city departments
+    code      varchar           -- short code
+);
+
+create table if not exists categories (
+    code           varchar not null, -- subcategory code
+    category_code  varchar not null, -- top category code
+    category       varchar not null, -- top category (zh)
+    category_en    varchar,          -- top category (en)
+    subcategory    varchar not null, -- subcategory (zh), unique
+    subcategory_en varchar,          -- subcategory (en)
+    deadline_hours integer not null, -- time allowed to handle (办结时限)
+    department     varchar           -- responsible department (委办局) unit name; NULL = the street office
+);
+
+create table if not exists incident_types (
+    type           varchar not null, -- event type (zh)
+    type_en        varchar,          -- event type (en)
+    code           varchar,          -- short code
+    onsite_minutes integer,          -- expected detect→on-site time
+    close_hours    integer           -- expected detect→close time
+);
+
+create table if not exists demo_events (
+    event_id    integer not null, -- sequence number
+    kind        varchar not null, -- storm / rising / surge
+    starts_at   timestamp not null, -- when the event begins
+    peaks_at    timestamp not null, -- when it is at its worst
+    ends_at     timestamp not null, -- when it is over
+    district    varchar,          -- affected district (NULL = city-wide)
+    street      varchar,          -- affected street (NULL = whole district or city)
+    subcategory varchar,          -- request subcategory it drives
+    description varchar not null  -- what happened, for people checking the analytics
+);
+
+create table if not exists meta (
+    key   varchar not null, -- setting name: data_version, as_of, generated_at, seed, ...
+    value varchar           -- its value as text
+);

@@ -1,0 +1,39 @@
+-- Row-level definitions of the headline metrics, as DuckDB macros. Every
+-- panel, rollup, indicator and bulletin counts with these, so a rate means the
+-- same everywhere. t is the moment the metric is taken at: a stage later than
+-- t has not happened yet. queries/metrics.py names and documents each metric.
+
+-- 响应率: contacted the citizen within the response window (24 h) ...
+create or replace temp macro responded_in_time(received_at, responded_at, t) as
+    responded_at <= least(received_at + interval 24 hour, t);
+-- ... out of the requests whose window has closed or that were already contacted.
+create or replace temp macro due_for_response(received_at, responded_at, t) as
+    coalesce(responded_at <= t, false) or received_at + interval 24 hour <= t;
+
+-- 解决率 and 满意率: share of called-back requests the citizen calls solved / is satisfied with.
+create or replace temp macro called_back(callback_at, t) as
+    coalesce(callback_at <= t, false);
+create or replace temp macro resolved_at_callback(callback_at, resolved, t) as
+    coalesce(callback_at <= t and resolved, false);
+create or replace temp macro satisfied_at_callback(callback_at, satisfied, t) as
+    coalesce(callback_at <= t and satisfied, false);
+
+-- 按时办结率: handled by the deadline, out of those handled or past their deadline.
+create or replace temp macro handled_on_time(handled_at, deadline_at, t) as
+    coalesce(handled_at <= least(deadline_at, t), false);
+create or replace temp macro due_for_handling(handled_at, deadline_at, t) as
+    coalesce(handled_at <= t, false) or deadline_at <= t;
+
+-- Open and overdue requests at t.
+create or replace temp macro is_open(received_at, handled_at, t) as
+    received_at <= t and coalesce(handled_at > t, true);
+create or replace temp macro is_overdue(received_at, handled_at, deadline_at, t) as
+    is_open(received_at, handled_at, t) and deadline_at < t;
+
+-- An incident is open at t until it is closed.
+create or replace temp macro incident_open(detected_at, closed_at, t) as
+    detected_at <= t and coalesce(closed_at > t, true);
+
+-- The ratio the dashboard shows: NULL rather than a division by zero.
+create or replace temp macro rate(numerator, denominator) as
+    case when denominator > 0 then numerator::double / denominator end;
