@@ -1,5 +1,6 @@
 """cityops: streamlit run dashboard/app.py"""
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from dashboard.i18n import LANGUAGES, t  # noqa: E402
 from data import db  # noqa: E402
 from data.generate import generate  # noqa: E402
 
+DEMO_REQUESTS = 2_000_000  # the first-start city; CITYOPS_DEMO_REQUESTS changes it
+
 st.set_page_config(page_title="cityops", page_icon="🏙️", layout="wide")
 
 
@@ -21,7 +24,9 @@ def ensure_database() -> Path:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         bar = st.progress(0.0, text=t("generating"))
-        generate(path, progress=lambda fraction, message: bar.progress(fraction, text=f"{t('generating')} {message}"))
+        requests = int(os.environ.get("CITYOPS_DEMO_REQUESTS", DEMO_REQUESTS))
+        generate(path, requests=requests, incidents=max(requests * 3 // 40, 100),
+                 progress=lambda fraction, message: bar.progress(fraction, text=f"{t('generating')} {message}"))
         bar.empty()
     return path
 

@@ -69,7 +69,7 @@ def storm(rng: np.random.Generator, world: World, grids: pl.DataFrame, districts
     if day < start:  # a short demo without a summer still gets its storm
         day = start + timedelta(days=int(rng.integers(0, max(1, (end - start).days - 12))))
     starts, peaks, ends = day + timedelta(hours=13), day + timedelta(hours=19), day + timedelta(hours=32)
-    outer = districts.sort("population")["district"].to_list()[4:12]
+    outer = districts.sort("area_km2", descending=True)["district"].to_list()[:10]
     hit = sorted(rng.choice(outer, size=STORM_DISTRICTS, replace=False).tolist())
     n = max(150, int(daily_baseline(n_requests, world, 0.30)))
     candidates = grids_of(grids, "district", hit)

@@ -1,8 +1,9 @@
 """python -m data.generate: build a demo city into a DuckDB file.
 
 Rows are drawn with numpy in time-ordered chunks (so the table is sorted by
-received_at and DuckDB's zone maps prune time filters), and DuckDB joins in
-the names and composes the texts. The file is written beside the target and
+received_at and DuckDB's zone maps prune time filters); Polars gathers the
+names and composes the texts, which is several times faster than joining
+lookup tables in SQL. The file is written beside the target and
 moved into place at the end: a failed run leaves the old city untouched.
 """
 
@@ -10,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -28,54 +32,49 @@ DAY = 24 * HOUR
 STORM_STRAIN = 1.8
 Progress = Callable[[float, str], None]
 
-REQUEST_INSERT = """
-insert into requests
-select
-    'GD' || strftime(c.received, '%Y%m%d') || lpad(c.id::varchar, 8, '0'),
-    'demo', ch.code, k.code, s.category, s.subcategory,
-    o.text || g.community || ps.text || '，' || p.text || d.text || m.text,
-    g.district, g.street, g.community, g.grid_id, pt.lat, pt.lon, u.unit,
-    c.received, c.dispatched, c.responded, c.handled, c.callback, c.deadline,
-    c.resolved, c.satisfied, c.score,
-    case when c.parent >= 0 then 'GD' || strftime(c.parent_received, '%Y%m%d') || lpad(c.parent::varchar, 8, '0') end,
-    c.reopened, w.code, c.whistle_at, c.arrived_at
-from chunk c
-join dim_grid g on g.idx = c.grid
-join dim_point pt on pt.idx = c.point
-join dim_subcategory s on s.idx = c.subcategory
-join dim_unit u on u.idx = c.unit
-join dim_channel ch on ch.idx = c.channel
-join dim_kind k on k.idx = c.kind
-join dim_whistle w on w.idx = c.whistle
-join dim_opener o on o.idx = c.opener
-join dim_place ps on ps.idx = c.place
-join dim_problem p on p.problem_set = c.problem_set and p.idx = c.problem
-join dim_detail d on d.idx = c.detail
-join dim_demand m on m.idx = c.demand
-order by c.received
-"""
+@dataclass
+class Names:
+    """Everything a row's integer codes stand for, as Polars columns to gather from."""
 
-INCIDENT_INSERT = """
-insert into incidents
-select
-    'SJ' || strftime(c.detected, '%Y%m%d') || lpad(c.id::varchar, 7, '0'),
-    c.source, t.type, c.severity, c.detected, c.acknowledged, c.dispatched, c.onsite, c.closed,
-    g.district, g.street, g.grid_id, pt.lat, pt.lon, u.unit,
-    case when c.closed is not null then 'closed' when c.onsite is not null then 'onsite'
-         when c.dispatched is not null then 'dispatched' when c.acknowledged is not null then 'acknowledged'
-         else 'detected' end
-from chunk c
-join dim_grid g on g.idx = c.grid
-join dim_point pt on pt.idx = c.point
-join incident_types t on t.code = c.type_code
-join dim_unit u on u.idx = c.unit
-order by c.detected
-"""
+    grid: pl.DataFrame          # grid_id, community, street, district per grid index
+    point: pl.DataFrame         # lat, lon per point index
+    subcategory: pl.DataFrame   # category, subcategory per subcategory index
+    unit: pl.Series
+    channel: pl.Series
+    kind: pl.Series
+    whistle: pl.Series
+    opener: pl.Series
+    place: pl.Series
+    detail: pl.Series           # ordinary details, then REPEAT_DETAILS
+    demand: pl.Series
+    problem: pl.Series          # phrasings of every subcategory, then the rising and storm sets
+    problem_offset: np.ndarray  # first phrasing of each problem set (the last two: rising, storm)
+    problem_count: np.ndarray
+    incident_type: pl.Series
 
 
-def lookup(con: duckdb.DuckDBPyConnection, name: str, values: list[str]) -> None:
-    con.register(f"{name}_values", pl.DataFrame({"idx": range(len(values)), "text": values}))
-    con.execute(f"create temp table {name} as select * from {name}_values")
+REPEAT_DETAILS = ("，此前已反映过，问题仍未解决", "，这是第二次来电反映", "，上次回复已处理但实际没有解决")
+STORM_SET = -1
+RISING_SET = -2
+
+
+def names_of(city: geography.City, units: pl.DataFrame) -> Names:
+    sets = [texts.PROBLEMS[s.code] for s in taxonomy.SUBCATEGORIES] + [texts.RISING_PROBLEM, texts.STORM_PROBLEMS]
+    count = np.array([len(phrasings) for phrasings in sets])
+    return Names(
+        grid=city.grids.select("grid_id", "community", "street", "district"),
+        point=city.points.select("lat", "lon"),
+        subcategory=taxonomy.categories_frame().select("category", "subcategory"),
+        unit=units["unit"],
+        channel=pl.Series([c[0] for c in taxonomy.CHANNELS]),
+        kind=pl.Series([k[0] for k in taxonomy.KINDS]),
+        whistle=pl.Series([w[0] for w in taxonomy.WHISTLES]),
+        opener=pl.Series(texts.OPENERS), place=pl.Series(texts.PLACE_SUFFIXES),
+        detail=pl.Series(texts.DETAILS + REPEAT_DETAILS), demand=pl.Series(texts.DEMANDS),
+        problem=pl.Series([text for phrasings in sets for text in phrasings]),
+        problem_offset=np.concatenate([[0], np.cumsum(count)[:-1]]), problem_count=count,
+        incident_type=pl.Series([t.name for t in taxonomy.INCIDENT_TYPES]),
+    )
 
 
 def write_dimensions(con: duckdb.DuckDBPyConnection, city: geography.City, units: pl.DataFrame) -> None:
@@ -88,31 +87,7 @@ def write_dimensions(con: duckdb.DuckDBPyConnection, city: geography.City, units
             "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
             [table]).fetchall()]
         con.execute(f"insert into {table} by name select {', '.join(columns)} from frame")
-    con.register("g", city.grids.with_row_index("idx"))
-    con.execute("create temp table dim_grid as select idx, grid_id, community, street, district from g")
-    con.register("p", city.points.with_row_index("idx"))
-    con.execute("create temp table dim_point as select idx, lat, lon from p")
-    con.register("u", units.with_row_index("idx"))
-    con.execute("create temp table dim_unit as select idx, unit from u")
-    con.register("s", taxonomy.categories_frame().with_row_index("idx"))
-    con.execute("create temp table dim_subcategory as select idx, category, subcategory from s")
-    lookup(con, "dim_channel", [c[0] for c in taxonomy.CHANNELS])
-    lookup(con, "dim_kind", [k[0] for k in taxonomy.KINDS])
-    lookup(con, "dim_whistle", [w[0] for w in taxonomy.WHISTLES])
-    lookup(con, "dim_opener", list(texts.OPENERS))
-    lookup(con, "dim_place", list(texts.PLACE_SUFFIXES))
-    lookup(con, "dim_detail", list(texts.DETAILS) + list(REPEAT_DETAILS))
-    lookup(con, "dim_demand", list(texts.DEMANDS))
-    problems = [(i, j, text) for i, s in enumerate(taxonomy.SUBCATEGORIES) for j, text in enumerate(texts.PROBLEMS[s.code])]
-    problems += [(STORM_SET, j, text) for j, text in enumerate(texts.STORM_PROBLEMS)]
-    problems += [(RISING_SET, j, text) for j, text in enumerate(texts.RISING_PROBLEM)]
-    con.register("pr", pl.DataFrame(problems, schema=["problem_set", "idx", "text"], orient="row"))
-    con.execute("create temp table dim_problem as select * from pr")
-
-
-REPEAT_DETAILS = ("，此前已反映过，问题仍未解决", "，这是第二次来电反映", "，上次回复已处理但实际没有解决")
-STORM_SET = -1
-RISING_SET = -2
+        con.unregister("frame")
 
 
 def incident_types_frame() -> pl.DataFrame:
@@ -125,7 +100,13 @@ def incident_types_frame() -> pl.DataFrame:
     })
 
 
-def request_rows(rng: np.random.Generator, world: World, received: np.ndarray, subcategory: np.ndarray,
+def ticket_ids(prefix: str, moments: pl.Series, ids: np.ndarray, width: int) -> pl.Series:
+    """GD2026112400001234: prefix, day received, sequence number."""
+    return pl.select(pl.concat_str([pl.lit(prefix), moments.dt.strftime("%Y%m%d"),
+                                    pl.Series(ids).cast(pl.String).str.zfill(width)])).to_series()
+
+
+def request_rows(rng: np.random.Generator, world: World, names: Names, received: np.ndarray, subcategory: np.ndarray,
                  grid: np.ndarray, first_id: int, storm_window: tuple[int, int],
                  problem_set: np.ndarray | None = None, repeats: bool = True) -> pl.DataFrame:
     """Everything about a batch of requests once their time, topic and place are known."""
@@ -148,35 +129,38 @@ def request_rows(rng: np.random.Generator, world: World, received: np.ndarray, s
     answered = rows["callback"] <= world.as_of
     unknown = pl.Series(~answered)
     ts = lambda seconds: simulate.as_timestamps(seconds, world.as_of)  # noqa: E731
+    received_at = ts(rows["received"])
+    place = names.grid[rows["grid"]]
+    point = names.point[rows["point"]]
+    topic = names.subcategory[rows["subcategory"]]
+    problem_set = rows["problem_set"]
+    problem = names.problem_offset[problem_set] + rng.integers(0, 1 << 30, n) % names.problem_count[problem_set]
+    detail = np.where(is_repeat, len(texts.DETAILS) + rng.integers(0, len(REPEAT_DETAILS), n),
+                      rng.integers(0, len(texts.DETAILS), n))
+    text = pl.select(pl.concat_str([
+        names.opener[rng.integers(0, len(names.opener), n)], place["community"],
+        names.place[rng.integers(0, len(names.place), n)], pl.lit("，"), names.problem[problem],
+        names.detail[detail], names.demand[rng.integers(0, len(names.demand), n)]])).to_series()
+    parent_received = ts(np.where(is_repeat, rows["received"][parent], np.inf))
     return pl.DataFrame({
-        "id": first_id + np.arange(n),
-        "received": ts(rows["received"]),
-        "subcategory": rows["subcategory"], "grid": rows["grid"], "point": rows["point"], "unit": rows["unit"],
-        "channel": simulate.draw(rng, world.channel_cdf, n), "kind": kind,
-        "dispatched": ts(rows["dispatched"]), "responded": ts(rows["responded"]),
-        "handled": ts(rows["handled"]), "callback": ts(rows["callback"]), "deadline": ts(rows["deadline"]),
+        "request_id": ticket_ids("GD", received_at, first_id + np.arange(n), 8),
+        "source": pl.repeat("demo", n, eager=True),
+        "channel": names.channel[simulate.draw(rng, world.channel_cdf, n)],
+        "kind": names.kind[kind],
+        "category": topic["category"], "subcategory": topic["subcategory"], "text": text,
+        "district": place["district"], "street": place["street"], "community": place["community"],
+        "grid": place["grid_id"], "lat": point["lat"], "lon": point["lon"],
+        "unit": names.unit[rows["unit"]],
+        "received_at": received_at, "dispatched_at": ts(rows["dispatched"]), "responded_at": ts(rows["responded"]),
+        "handled_at": ts(rows["handled"]), "callback_at": ts(rows["callback"]), "deadline_at": ts(rows["deadline"]),
         "resolved": pl.Series(rows["resolved"]).set(unknown, None),
         "satisfied": pl.Series(rows["satisfied"]).set(unknown, None),
-        "score": pl.Series(rows["score"].astype(np.int8)).set(unknown, None),
-        "parent": np.where(is_repeat, first_id + parent, -1),
-        "parent_received": ts(np.where(is_repeat, rows["received"][parent], np.inf)),
+        "satisfaction_score": pl.Series(rows["score"].astype(np.int8)).set(unknown, None),
+        "repeat_of": ticket_ids("GD", parent_received, first_id + parent, 8).set(pl.Series(~is_repeat), None),
         "reopened": rows["reopened"] & answered,
-        "whistle": whistle["whistle"], "whistle_at": ts(whistle["whistle_at"]),
-        "arrived_at": ts(whistle["arrived_at"]),
-        "opener": rng.integers(0, len(texts.OPENERS), n),
-        "place": rng.integers(0, len(texts.PLACE_SUFFIXES), n),
-        "problem_set": rows["problem_set"],
-        "problem": rng.integers(0, 1 << 30, n) % problem_counts()[rows["problem_set"]],
-        "detail": np.where(is_repeat, len(texts.DETAILS) + rng.integers(0, len(REPEAT_DETAILS), n),
-                           rng.integers(0, len(texts.DETAILS), n)),
-        "demand": rng.integers(0, len(texts.DEMANDS), n),
+        "whistle": names.whistle[whistle["whistle"]],
+        "whistle_at": ts(whistle["whistle_at"]), "arrived_at": ts(whistle["arrived_at"]),
     })
-
-
-def problem_counts() -> np.ndarray:
-    """Phrasings per problem set; the storm and rising sets (ids -1, -2) index from the end."""
-    counts = [len(texts.PROBLEMS[s.code]) for s in taxonomy.SUBCATEGORIES]
-    return np.array(counts + [len(texts.RISING_PROBLEM), len(texts.STORM_PROBLEMS)])
 
 
 def cycle_of(rng: np.random.Generator, world: World, rows: dict[str, np.ndarray],
@@ -199,7 +183,9 @@ def add_repeats(rng: np.random.Generator, world: World, rows: dict[str, np.ndarr
     if n_repeat == 0:
         return
     parents = rng.choice(candidates, n_repeat, replace=False)
-    children = rng.choice(np.setdiff1d(np.arange(n), parents), n_repeat, replace=False)
+    others = np.ones(n, dtype=bool)
+    others[parents] = False
+    children = rng.choice(np.flatnonzero(others), n_repeat, replace=False)
     child = {"received": comeback[parents]}
     for key in ("subcategory", "grid", "point", "problem_set"):
         child[key] = rows[key][parents]
@@ -223,6 +209,26 @@ def base_requests(world: World, n: int, seed: int) -> list[tuple[np.random.Gener
     return plans
 
 
+def chunk_rows(rng: np.random.Generator, world: World, names: Names, received: np.ndarray, first_id: int,
+               storm_window: tuple[int, int]) -> pl.DataFrame:
+    subcategory = sample_subcategories(rng, world, received)
+    grid = simulate.draw(rng, world.grid_cdf, len(received))
+    return request_rows(rng, world, names, received, subcategory, grid, first_id, storm_window)
+
+
+def ahead(jobs: list[Callable[[], pl.DataFrame]]) -> Iterator[pl.DataFrame]:
+    """Run each job one step ahead in a worker thread, so numpy draws the next chunk while DuckDB writes."""
+    with ThreadPoolExecutor(1) as pool:
+        pending = None
+        for job in jobs:
+            future = pool.submit(job)
+            if pending is not None:
+                yield pending.result()
+            pending = future
+        if pending is not None:
+            yield pending.result()
+
+
 def sample_subcategories(rng: np.random.Generator, world: World, received: np.ndarray) -> np.ndarray:
     month, night = simulate.month_and_night(received)
     out = np.empty(len(received), dtype=np.int64)
@@ -233,14 +239,14 @@ def sample_subcategories(rng: np.random.Generator, world: World, received: np.nd
     return out
 
 
-def insert(con: duckdb.DuckDBPyConnection, sql: str, chunk: pl.DataFrame) -> None:
-    con.register("chunk", chunk)
-    con.execute(sql)
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
+    con.register("chunk", rows.to_arrow(compat_level=pl.CompatLevel.oldest()))  # plain strings load fastest
+    con.execute(f"insert into {table} by name select * from chunk")
     con.unregister("chunk")
 
 
-def incident_rows(rng: np.random.Generator, world: World, detected: np.ndarray, type_index: np.ndarray,
-                  grid: np.ndarray, first_id: int, severe: np.ndarray) -> pl.DataFrame:
+def incident_rows(rng: np.random.Generator, world: World, names: Names, detected: np.ndarray,
+                  type_index: np.ndarray, grid: np.ndarray, severe: np.ndarray) -> pl.DataFrame:
     n = len(detected)
     order = np.argsort(detected, kind="stable")
     detected, type_index, grid, severe = detected[order], type_index[order], grid[order], severe[order]
@@ -255,15 +261,22 @@ def incident_rows(rng: np.random.Generator, world: World, detected: np.ndarray, 
                                              * np.where(severity >= 3, 0.6, 1.0), 0.6, n)
     closed = onsite + simulate.lognormal(rng, world.close_hours[type_index] * HOUR * speed, 0.8, n)
     ts = lambda seconds: simulate.as_timestamps(seconds, world.as_of)  # noqa: E731
-    codes = np.array([t.code for t in taxonomy.INCIDENT_TYPES])
+    place = names.grid[grid]
+    point = names.point[simulate.points_in(rng, world, grid)]
+    stages = {"detected_at": ts(detected.astype(np.float64)), "acknowledged_at": ts(acknowledged),
+              "dispatched_at": ts(dispatched), "onsite_at": ts(onsite), "closed_at": ts(closed)}
+    status = pl.select(pl.coalesce(
+        [pl.when(stages[f"{stage}_at"].is_not_null()).then(pl.lit(stage)) for stage in reversed(STAGES)])).to_series()
     return pl.DataFrame({
-        "id": first_id + np.arange(n),
+        "incident_id": ticket_ids("SJ", stages["detected_at"], np.arange(n), 7),
         "source": np.array(simulate.SOURCES)[simulate.draw_rows(rng, world.incident_source_cdf, type_index)],
-        "type_code": codes[type_index], "severity": severity.astype(np.int8),
-        "detected": ts(detected.astype(np.float64)), "acknowledged": ts(acknowledged),
-        "dispatched": ts(dispatched), "onsite": ts(onsite), "closed": ts(closed),
-        "grid": grid, "point": simulate.points_in(rng, world, grid), "unit": unit,
+        "type": names.incident_type[type_index], "severity": severity.astype(np.int8), **stages,
+        "district": place["district"], "street": place["street"], "grid": place["grid_id"],
+        "lat": point["lat"], "lon": point["lon"], "unit": names.unit[unit], "status": status,
     })
+
+
+STAGES = ("detected", "acknowledged", "dispatched", "onsite", "closed")
 
 
 def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_000, months: int = 13,
@@ -279,12 +292,14 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
     as_of = end
     report(0.0, "geography")
     city = geography.build_city(seed)
-    units = taxonomy.units_frame(list(zip(city.streets["street"].to_list(), city.streets["district"].to_list())))
+    units = taxonomy.units_frame(city.streets)
     world = simulate.build_world(start, end, as_of, city.grids, city.streets, units,
                                  city.points.height // city.grids.height, seed)
+    names = names_of(city, units)
     con = duckdb.connect(str(temporary))
     try:
-        con.execute("set preserve_insertion_order = true")
+        con.execute("set disabled_compression_methods = 'dict_fsst'")  # measured: 15% faster, same size
+        con.execute("set memory_limit = '1500MB'")  # the brief's budget is 4 GB for the whole run
         db.create_schema(con)
         write_dimensions(con, city, units)
         rng = np.random.default_rng([seed, 4])
@@ -293,22 +308,24 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
         window = (simulate.epoch(storm.starts), simulate.epoch(storm.ends)) if storm else (0, 0)
         extra = sum(len(e.received) for e in planned)
         chunks = base_requests(world, max(requests - extra, 0), seed)
-        next_id = 0
-        for i, (chunk_rng, received) in enumerate(chunks):
-            report(0.05 + 0.75 * i / len(chunks), f"requests {next_id:,}")
-            subcategory = sample_subcategories(chunk_rng, world, received)
-            grid = simulate.draw(chunk_rng, world.grid_cdf, len(received))
-            insert(con, REQUEST_INSERT, request_rows(chunk_rng, world, received, subcategory, grid, next_id, window))
-            next_id += len(received)
+        starts = np.concatenate([[0], np.cumsum([len(received) for _, received in chunks])])
+        jobs = [partial(chunk_rows, rng, world, names, received, int(first), window)
+                for (rng, received), first in zip(chunks, starts)]
+        con.execute("set threads = 1")  # measured: a second DuckDB thread only slows the numpy worker
+        for i, rows in enumerate(ahead(jobs)):
+            report(0.05 + 0.75 * i / len(chunks), f"requests {starts[i]:,}")
+            insert(con, "requests", rows)
+        next_id = int(starts[-1])
         for e in planned:
             n = len(e.received)
             problem_set = np.full(n, {"normal": e.subcategory, "storm": STORM_SET, "rising": RISING_SET}[e.problem_set])
-            insert(con, REQUEST_INSERT, request_rows(
-                np.random.default_rng([seed, 5, e.subcategory]), world, e.received.astype(np.int64),
+            insert(con, "requests", request_rows(
+                np.random.default_rng([seed, 5, e.subcategory]), world, names, e.received.astype(np.int64),
                 np.full(n, e.subcategory), e.grids, next_id, window, problem_set, repeats=False))
             next_id += n
         report(0.82, "incidents")
-        add_incidents(con, world, city.grids, incidents, seed, storm)
+        add_incidents(con, world, names, incidents, seed, storm)
+        con.execute("reset threads")
         con.register("ev", events.frame(planned))
         con.execute("insert into demo_events select * from ev")
         report(0.88, "indicators")
@@ -325,7 +342,8 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
     return path
 
 
-def add_incidents(con, world: World, grids: pl.DataFrame, n: int, seed: int, storm: events.Event | None) -> None:
+def add_incidents(con: duckdb.DuckDBPyConnection, world: World, names: Names, n: int, seed: int,
+                  storm: events.Event | None) -> None:
     rng = np.random.default_rng([seed, 6])
     detected = simulate.times_in(rng, world, world.incident_hour_cdf, n)
     month, _ = simulate.month_and_night(detected)
@@ -343,7 +361,7 @@ def add_incidents(con, world: World, grids: pl.DataFrame, n: int, seed: int, sto
         type_index = np.concatenate([type_index, rng.choice(stormy, k)])
         grid = np.concatenate([grid, rng.choice(storm_grids, k)])
         severe = np.concatenate([severe, np.ones(k, dtype=bool)])
-    insert(con, INCIDENT_INSERT, incident_rows(rng, world, detected, type_index, grid, 0, severe))
+    insert(con, "incidents", incident_rows(rng, world, names, detected, type_index, grid, severe))
 
 
 def main(argv: list[str] | None = None) -> None:
