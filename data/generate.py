@@ -26,6 +26,7 @@ from tqdm import tqdm
 from data import db, events, geography, indicators, simulate, taxonomy, texts
 from data.simulate import HOUR, World
 from data.timeline import period
+from queries import rollups
 
 CHUNK = 1_000_000
 DAY = 24 * HOUR
@@ -328,7 +329,9 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
         con.execute("reset threads")
         con.register("ev", events.frame(planned))
         con.execute("insert into demo_events select * from ev")
-        report(0.88, "indicators")
+        report(0.86, "rollups")
+        rollups.build(con)
+        report(0.92, "indicators")
         indicators.build_indicators(con, as_of, seed)
         db.set_meta(con, {"data_version": f"demo-{seed}-{requests}-{datetime.now().isoformat()}",
                           "as_of": as_of.isoformat(), "generated_at": datetime.now().isoformat(timespec="seconds"),

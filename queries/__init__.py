@@ -1,13 +1,23 @@
 """The query layer: one SQL file per panel, run with bound parameters, answered as Polars.
 
-Page code calls run(); it never writes SQL. Every cursor first defines the
-metric macros of metrics.sql, so rates mean the same in every panel.
+Page code calls run(); it never writes SQL. A panel's SQL reads one of three
+relations the runner puts in front of it, already cut to the filter:
+
+- ``facts``: request measures (queries/facts.sql), from a rollup when the
+  filter and the panel's grain allow it, else from the requests table;
+- ``tickets``: request rows, for lists and row-level panels;
+- ``events``: incident rows.
+
+A panel's header may say ``-- grain: district street`` (the dimensions it
+groups by, which decide whether a rollup can answer) and ``-- span: previous``,
+``year_ago`` or ``all`` (how far back before the period it needs rows).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +26,45 @@ import polars as pl
 
 QUERY_DIR = Path(__file__).resolve().parent
 PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+OWN_WITH = re.compile(r"^(\s*--.*\n)*\s*with\s", re.IGNORECASE)
+HEADER = re.compile(r"^--\s*(grain|span):\s*(.*)$", re.MULTILINE)
+EARLIEST = date(1900, 1, 1)
+
+# Which request dimensions each rollup keeps (queries/rollups.sql); smallest first.
+ROLLUPS = {
+    "rollup_requests_channel": {"day", "district", "channel", "kind"},
+    "rollup_requests_topic": {"day", "district", "category", "subcategory"},
+    "rollup_requests_place": {"day", "district", "street", "unit"},
+}
+REQUEST_DIMENSIONS = ("district", "street", "unit", "category", "subcategory", "channel", "kind")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the user chose: a period [start, end) of days and the values to keep (empty = all)."""
+
+    start: date
+    end: date
+    districts: tuple[str, ...] = ()
+    streets: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    subcategories: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    severities: tuple[int, ...] = field(default=())
+    types: tuple[str, ...] = ()
+
+    def chosen(self) -> set[str]:
+        """The request dimensions this filter narrows."""
+        plural = {"district": "districts", "street": "streets", "unit": "units", "category": "categories",
+                  "subcategory": "subcategories", "channel": "channels", "kind": "kinds"}
+        return {dim for dim in REQUEST_DIMENSIONS if getattr(self, plural[dim])}
+
+    def previous(self) -> Filter:
+        """The same filter over the period just before (环比)."""
+        length = self.end - self.start
+        return Filter(**{**asdict(self), "start": self.start - length, "end": self.start})
 
 
 @cache
@@ -23,17 +72,80 @@ def sql(name: str) -> str:
     return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def header(name: str) -> tuple[set[str], str]:
+    found = dict(HEADER.findall(sql(name)))
+    return set(found.get("grain", "").split()), found.get("span", "period").strip()
+
+
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor of its own (DuckDB cursors are per-thread) with the metric macros defined."""
+    """A cursor of its own (DuckDB cursors are per-thread) with the metric and facts macros defined."""
     cursor = con.cursor()
     cursor.execute(sql("metrics"))
+    cursor.execute(sql("facts"))
     return cursor
 
 
-def run(cursor: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> pl.DataFrame:
-    """Run queries/<name>.sql with the parameters it names, bound by DuckDB."""
+def cutoff(cursor: duckdb.DuckDBPyConnection) -> datetime | None:
+    """Until when the rollups hold settled requests; None when there are none."""
+    row = cursor.execute("select value from meta where key = 'rollup_cutoff'").fetchone()
+    return datetime.fromisoformat(row[0]) if row else None
+
+
+def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str], t: datetime, rollups: bool) -> str:
+    """The smallest rollup that holds every dimension the panel groups or filters by, else the base table."""
+    rolled_until = cutoff(cursor)
+    if rollups and rolled_until is not None and t >= rolled_until:
+        for table, dimensions in ROLLUPS.items():
+            if grain | chosen | {"day"} <= dimensions:
+                return (f"select * from {table} where day >= $since::date and day < $until::date "
+                        "union all by name select * from request_facts('requests_live', $t, $since, $until)")
+    return "select * from request_facts('requests', $t, $since, $until)"
+
+
+def span_start(span: str, flt: Filter) -> date:
+    if span == "previous":
+        return flt.start - (flt.end - flt.start)
+    if span == "year_ago":
+        return flt.start - timedelta(days=364)  # whole weeks back, so weekdays line up
+    if span == "all":
+        return EARLIEST
+    return flt.start
+
+
+def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, rollups: bool = True) -> str:
+    """The panel's SQL with the relations it reads put in front, each cut to the filter."""
     text = sql(name)
-    used = {key: params[key] for key in dict.fromkeys(PARAMETER.findall(text))}
+    grain, _ = header(name)
+    relations = {
+        "facts": f"select * from ({source(cursor, grain, flt.chosen(), t, rollups)}) where {sql('filter_requests')}",
+        "tickets": f"select * from requests where received_at >= $since and received_at < $until "
+                   f"and received_at <= $t and {sql('filter_requests')}",
+        "events": f"select * from incidents where detected_at >= $since and detected_at < $until "
+                  f"and detected_at <= $t and {sql('filter_incidents')}",
+    }
+    used = [f"{key} as ({value})" for key, value in relations.items() if re.search(rf"\b{key}\b", text)]
+    if not used:
+        return text
+    own = OWN_WITH.match(text)  # the panel's own CTEs follow ours
+    return "with " + ",\n".join(used) + (",\n" + text[own.end():] if own else "\n" + text)
+
+
+def params_of(flt: Filter, span: str, t: datetime, extra: dict[str, object]) -> dict[str, object]:
+    since = span_start(span, flt)
+    values = {**asdict(flt), **extra, "t": t,
+              "since": datetime.combine(since, datetime.min.time()),
+              "until": datetime.combine(flt.end, datetime.min.time()),
+              "previous_start": flt.start - (flt.end - flt.start)}
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
+
+
+def run(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, rollups: bool = True,
+        **extra: object) -> pl.DataFrame:
+    """Run queries/<name>.sql for this filter as of t, every value bound by DuckDB; rollups=False reads raw rows."""
+    _, span = header(name)
+    text = compose(cursor, name, flt, t, rollups)
+    values = params_of(flt, span, t, extra)
+    used = {key: values[key] for key in dict.fromkeys(PARAMETER.findall(text))}
     return cursor.execute(text, used).pl()
 
 

@@ -37,3 +37,17 @@ create or replace temp macro incident_open(detected_at, closed_at, t) as
 -- The ratio the dashboard shows: NULL rather than a division by zero.
 create or replace temp macro rate(numerator, denominator) as
     case when denominator > 0 then numerator::double / denominator end;
+
+-- After this moment none of a request's measures can change (its response
+-- window is over, its known stages have happened, and an unhandled one is past
+-- its deadline): the rollups may hold it.
+create or replace temp macro settled_at(received_at, responded_at, handled_at, callback_at, deadline_at, whistle_at) as
+    greatest(received_at + interval 24 hour, responded_at, handled_at, callback_at, whistle_at,
+             case when handled_at is null then deadline_at end);
+
+-- A filter on a dimension: no choice means everything.
+create or replace temp macro chosen(value, choices) as
+    len(choices::varchar[]) = 0 or list_contains(choices::varchar[], value);
+
+-- Sums of the 0/1 measures as plain integers (DuckDB widens sum() to HUGEINT).
+create or replace temp macro total(x) as sum(x)::bigint;

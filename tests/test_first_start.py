@@ -22,3 +22,7 @@ def test_first_start_generates_the_city_and_shows_rates(tmp_path, monkeypatch):
     labels = [m.label for m in app.metric]
     assert {"响应率", "解决率", "满意率"} <= set(labels)
     assert app.get("arrow_vega_lite_chart"), "the requests-by-district chart is missing"
+    app.session_state["lang"] = "en"
+    app.run()
+    assert not app.exception, app.exception
+    assert {"Response rate", "Resolution rate", "Satisfaction rate"} <= {m.label for m in app.metric}
