@@ -20,15 +20,16 @@ def data_version() -> str:
     return db.meta(queries.prepare(connection())).get("data_version", "")
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def cached(name: str, params: tuple, version: str) -> pl.DataFrame:
-    return queries.run(queries.prepare(connection()), name, dict(params))
+@st.cache_data(max_entries=1024, show_spinner=False)
+def cached(name: str, flt: queries.Filter, t: datetime, extra: tuple, version: str) -> pl.DataFrame:
+    return queries.run(queries.prepare(connection()), name, flt, t, **dict(extra))
 
 
-def panel(name: str, **params: object) -> pl.DataFrame:
-    """A panel's rows, cached per parameters and per data version."""
-    return cached(name, tuple(sorted(params.items())), data_version())
+def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.DataFrame:
+    """A panel's rows, cached per filter, clock minute and data version."""
+    return cached(name, flt, t, tuple(sorted(extra.items())), data_version())
 
 
 def now() -> datetime:
-    return queries.clock(queries.prepare(connection()))
+    """The dashboard's clock, to the minute, so reruns within a minute share cached panels."""
+    return queries.clock(queries.prepare(connection())).replace(second=0, microsecond=0)

@@ -17,11 +17,12 @@ from data import taxonomy
 from data.timeline import INCIDENT_HOURS, REQUEST_HOURS, hourly_weights
 
 HOUR = 3600
+DAY = 24 * HOUR
 NIGHT = (22, 6)
 NO_TIME = -1  # epoch seconds meaning "has not happened by the snapshot"
 SOURCES = ("sensor", "video", "patrol", "drone", "hotline")
 REPEAT_SHARE = 0.06
-STUCK_SHARE = 0.004  # requests a unit never closes: the overdue list
+STUCK_SHARE = 0.01  # requests a unit leaves for weeks past the deadline: the overdue list
 WHISTLE_SHARE = 0.012
 
 
@@ -94,7 +95,10 @@ def build_world(start: datetime, end: datetime, as_of: datetime, grids: pl.DataF
     street_index = {s: i for i, s in enumerate(streets["street"].to_list())}
 
     unit_speed = rng.lognormal(0.0, 0.3, len(units))
-    slow = rng.choice(len(units), size=max(2, len(units) // 12), replace=False)
+    departments = np.flatnonzero(units["unit_type"].to_numpy() == "department")
+    offices = np.flatnonzero(units["unit_type"].to_numpy() == "street")
+    slow = np.concatenate([rng.choice(departments, 2, replace=False),  # every demo has slow departments to find
+                           rng.choice(offices, max(1, len(offices) // 12), replace=False)])
     unit_speed[slow] *= 2.6
     street_resolution = rng.normal(0, 0.02, len(streets))
     street_satisfaction = rng.normal(0, 0.02, len(streets))
@@ -164,17 +168,16 @@ def life_cycle(rng: np.random.Generator, world: World, received: np.ndarray, sub
     dispatched = received + rng.exponential(0.4 * HOUR * strain, n)
     responded = dispatched + lognormal(rng, 1.6 * HOUR * speed, 1.1, n)
     handled = responded + lognormal(rng, deadline_h * HOUR * 0.28 * speed * (0.6 + difficulty), 0.75, n)
-    callback = handled + lognormal(rng, 16 * HOUR, 0.7, n)
     deadline = received + deadline_h * HOUR
+    stuck = rng.random(n) < STUCK_SHARE * (1 + 3 * difficulty)
+    handled = np.where(stuck, deadline + lognormal(rng, 12 * DAY, 0.8, n), handled)
+    callback = handled + lognormal(rng, 16 * HOUR, 0.7, n)
     late = handled > deadline
     p_resolved = 0.975 - 0.22 * difficulty - 0.15 * late + world.street_resolution[street]
     resolved = rng.random(n) < p_resolved
     p_satisfied = np.where(resolved, 0.985, 0.32) - 0.05 * late + world.street_satisfaction[street]
     satisfied = rng.random(n) < p_satisfied
     score = np.where(satisfied, 4 + (rng.random(n) < 0.7), 1 + rng.integers(0, 3, n))
-    stuck = rng.random(n) < STUCK_SHARE * (1 + 3 * difficulty)
-    handled = np.where(stuck, np.inf, handled)
-    callback = np.where(stuck, np.inf, callback)
     reopened = ~resolved & (rng.random(n) < 0.45) & ~stuck
     return {
         "dispatched": dispatched, "responded": responded, "handled": handled,

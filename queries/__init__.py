@@ -112,10 +112,14 @@ def span_start(span: str, flt: Filter) -> date:
     return flt.start
 
 
-def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, rollups: bool = True) -> str:
-    """The panel's SQL with the relations it reads put in front, each cut to the filter."""
+def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, rollups: bool = True,
+            extra: dict[str, object] | None = None) -> str:
+    """The panel's SQL with the relations it reads put in front, each cut to the filter.
+
+    A grain written as $name is the dimension named by that parameter (a panel grouping by a chosen level).
+    """
     text = sql(name)
-    grain, _ = header(name)
+    grain = {str((extra or {})[g[1:]]) if g.startswith("$") else g for g in header(name)[0]}
     relations = {
         "facts": f"select * from ({source(cursor, grain, flt.chosen(), t, rollups)}) where {sql('filter_requests')}",
         "tickets": f"select * from requests where received_at >= $since and received_at < $until "
@@ -143,7 +147,7 @@ def run(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, 
         **extra: object) -> pl.DataFrame:
     """Run queries/<name>.sql for this filter as of t, every value bound by DuckDB; rollups=False reads raw rows."""
     _, span = header(name)
-    text = compose(cursor, name, flt, t, rollups)
+    text = compose(cursor, name, flt, t, rollups, extra)
     values = params_of(flt, span, t, extra)
     used = {key: values[key] for key in dict.fromkeys(PARAMETER.findall(text))}
     return cursor.execute(text, used).pl()

@@ -21,7 +21,7 @@ def test_first_start_generates_the_city_and_shows_rates(tmp_path, monkeypatch):
         assert con.execute("select count(*) from requests").fetchone()[0] == 4000
     labels = [m.label for m in app.metric]
     assert {"响应率", "解决率", "满意率"} <= set(labels)
-    assert app.get("arrow_vega_lite_chart"), "the requests-by-district chart is missing"
+    assert app.get("vega_lite_chart"), "the requests-by-district chart is missing"
     app.session_state["lang"] = "en"
     app.run()
     assert not app.exception, app.exception
