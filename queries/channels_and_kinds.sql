@@ -4,4 +4,4 @@ select channel, kind, total(received) as received
 from facts
 where day >= $start
 group by all
-order by received desc
+order by received desc, channel, kind

@@ -11,4 +11,4 @@ select
     total(repeats) as repeats
 from facts
 group by all
-order by satisfaction_rate desc nulls last, received desc
+order by satisfaction_rate desc nulls last, received desc, name
