@@ -41,7 +41,7 @@ create table if not exists requests (
     whistle_at     timestamp,         -- when the street office blew the whistle
     arrived_at     timestamp          -- when the summoned department reported on site (报到)
 );
--- Status is derived, never stored, as of a time t (see queries/status.sql):
+-- Status is derived, never stored, as of a time t (macros in queries/metrics.sql):
 -- received (not dispatched by t) → dispatched → responded → handled → closed
 -- (called back by t); "open" means not handled by t; "overdue" means open and
 -- deadline_at < t.
