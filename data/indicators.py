@@ -71,9 +71,10 @@ SERVICE = ("公众服务", "Public service")
 EFFECT = ("工作效能", "Work effectiveness")
 
 DEFINITIONS = (
-    Definition("A1.1", *OPERATION, "安全", "Safe", "重大及以上事件数", "Major and worse incidents", "件", 3, False,
-               "当月发现的重大、特别重大城市运行事件数", "Incidents of severity 重大 or 特别重大 detected in the month",
-               "市应急管理局", "incidents", "count(*) filter (where severity >= 3)"),
+    Definition("A1.1", *OPERATION, "安全", "Safe", "重大及以上事件占比", "Share of major incidents", "%", 4, False,
+               "当月发现的城市运行事件中重大、特别重大事件的比例",
+               "Share of the month's incidents of severity 重大 or 特别重大",
+               "市应急管理局", "incidents", "100 * rate(count(*) filter (where severity >= 3), count(*))"),
     Definition("A1.2", *OPERATION, "安全", "Safe", "燃气安全隐患整改率", "Gas hazards rectified", "%", 95, True,
                "排查发现的燃气安全隐患中按期整改完成的比例（单位报送）",
                "Share of gas hazards found in inspections that were fixed on time (reported)",

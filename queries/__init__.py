@@ -78,10 +78,10 @@ def header(name: str) -> tuple[set[str], str]:
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor of its own (DuckDB cursors are per-thread) with the metric and facts macros defined."""
+    """A cursor of its own (DuckDB cursors are per-thread) with the metric, facts and masking macros defined."""
     cursor = con.cursor()
-    cursor.execute(sql("metrics"))
-    cursor.execute(sql("facts"))
+    for name in ("metrics", "facts", "privacy"):
+        cursor.execute(sql(name))
     return cursor
 
 

@@ -99,3 +99,49 @@ def test_injection_shaped_values_are_plain_values(cursor, clock, con):
         result = queries.run(cursor, name, flt, clock, **extra)
         assert result.is_empty() or result.select(pl.selectors.numeric()).fill_null(0).sum_horizontal().sum() == 0
     assert con.execute("select count(*) from requests").fetchone()[0] > 0
+
+
+def test_overdue_list_matches_the_overdue_count(cursor, clock):
+    flt = Filter(clock.date(), clock.date() + timedelta(days=1))
+    listed = queries.run(cursor, "overdue_requests", flt, clock, limit=10**9)
+    counted = queries.run(cursor, "open_now", flt, clock).row(0, named=True)
+    assert listed.height == counted["overdue"] > 0
+    assert (listed["deadline_at"] < clock).all()
+    assert not listed["text"].str.contains(r"1[3-9]\d{9}").any()
+
+
+def test_whistles_and_incident_times_match_polars(con, cursor, clock):
+    flt = Filter(clock.date() - timedelta(days=120), clock.date() + timedelta(days=1))
+    since = pl.lit(flt.start).cast(pl.Datetime("us"))
+    rows = con.execute("select * from requests where whistle <> 'none' and received_at <= ? and whistle_at <= ?",
+                       [clock, clock]).pl().filter(pl.col("received_at") >= since)
+    arrived = rows.filter(pl.col("arrived_at") <= clock)
+    hours = ((arrived["arrived_at"] - arrived["whistle_at"]).dt.total_seconds() / 3600).mean()
+    got = queries.run(cursor, "whistles", flt, clock)
+    assert got["whistles"].sum() == rows.height
+    assert (got["mean_hours"] * got["arrived"]).sum() / got["arrived"].sum() == pytest.approx(hours)
+    events = con.execute("select * from incidents where detected_at <= ?", [clock]).pl().filter(
+        pl.col("detected_at") >= since)
+    lifecycle = queries.run(cursor, "incident_lifecycle", flt, clock, level="severity")
+    for severity, group in events.group_by("severity"):
+        onsite = group.filter(pl.col("onsite_at") <= clock)
+        minutes = ((onsite["onsite_at"] - onsite["detected_at"]).dt.total_seconds() / 60).mean()
+        row = lifecycle.filter(pl.col("name") == str(severity[0])).row(0, named=True)
+        assert row["incidents"] == group.height
+        assert row["onsite_minutes_mean"] == pytest.approx(minutes)
+
+
+def test_scorecard_ranks_and_rectification_list(con, cursor, clock):
+    month = con.execute("select max(period) - interval 1 month from indicators").fetchone()[0].date()
+    flt = Filter(clock.date(), clock.date() + timedelta(days=1))
+    city = queries.run(cursor, "indicator_scorecard", flt, clock, month=month, district=None)
+    assert city.height == con.execute("select count(*) from indicator_definitions").fetchone()[0]
+    district = queries.run(cursor, "indicator_scorecard", flt, clock, month=month, district="朝阳区")
+    scores = con.execute("select code, district, score from indicators where period = ? and district is not null",
+                         [month]).pl()
+    for row in district.filter(pl.col("score").is_not_null()).iter_rows(named=True):
+        better = scores.filter((pl.col("code") == row["code"]) & (pl.col("score") > row["score"])).height
+        assert row["rank"] >= better + 1
+    below = queries.run(cursor, "rectification_list", flt, clock, month=month)
+    assert below.height == scores.filter(pl.col("score") < 100).height
+    assert (below["score"] < 100).all() and below["responsible_unit"].is_not_null().all()
