@@ -103,6 +103,8 @@ def build_world(start: datetime, end: datetime, as_of: datetime, grids: pl.DataF
     street_resolution = rng.normal(0, 0.02, len(streets))
     street_satisfaction = rng.normal(0, 0.02, len(streets))
     weak = rng.choice(len(streets), size=max(2, len(streets) // 25), replace=False)
+    propensity = rng.lognormal(0.0, 0.3, len(streets))  # some neighbourhoods call far more than others
+    grid_street = np.array([street_index[s] for s in grids["street"].to_list()])
     street_resolution[weak] -= 0.10
     street_satisfaction[weak] -= 0.14
     return World(
@@ -116,8 +118,8 @@ def build_world(start: datetime, end: datetime, as_of: datetime, grids: pl.DataF
         kind_cdf=cdf(np.array([s.kinds for s in subs])),
         channel_cdf=cdf(np.array([c[3] for c in taxonomy.CHANNELS])),
         subcategory_unit=np.array([department_unit[s.department] if s.department else -1 for s in subs]),
-        grid_cdf=cdf(grids["population"].to_numpy().astype(np.float64)),
-        grid_street=np.array([street_index[s] for s in grids["street"].to_list()]),
+        grid_cdf=cdf(grids["population"].to_numpy() * propensity[grid_street]),
+        grid_street=grid_street,
         street_unit=np.array([by_name[office[s]] for s in streets["street"].to_list()]),
         points_per_grid=points_per_grid,
         unit_speed=unit_speed,
