@@ -81,6 +81,7 @@ def pandas_way(path: str) -> dict:
     t, month, flts = context(path)
     started = time.perf_counter()
     with duckdb.connect(path, read_only=True) as con:
+        con.execute("set enable_progress_bar = false")
         requests = con.execute("select * from requests").df()
         incidents = con.execute("select * from incidents").df()
         indicators = con.execute("select * from indicators").df()

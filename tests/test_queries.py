@@ -145,3 +145,21 @@ def test_scorecard_ranks_and_rectification_list(con, cursor, clock):
     below = queries.run(cursor, "rectification_list", flt, clock, month=month)
     assert below.height == scores.filter(pl.col("score") < 100).height
     assert (below["score"] < 100).all() and below["responsible_unit"].is_not_null().all()
+
+
+def test_map_cells_count_every_filtered_request_once(con, cursor, clock):
+    flt = Filter(clock.date() - timedelta(days=60), clock.date() + timedelta(days=1), districts=("朝阳区", "延庆区"))
+    cells = queries.run(cursor, "map_cells", flt, clock, cell_km=1.5, lat0=40.0)
+    expected = con.execute("""select count(*) from requests where received_at >= ? and received_at <= ?
+                              and district in ('朝阳区', '延庆区')""", [flt.start, clock]).fetchone()[0]
+    assert cells["requests"].sum() == expected
+    assert cells.select("q", "r").is_unique().all()
+    inside = con.execute("select min(lat), max(lat), min(lon), max(lon) from requests").fetchone()
+    assert cells["lat"].is_between(inside[0] - 0.05, inside[1] + 0.05).all()
+    assert cells["lon"].is_between(inside[2] - 0.05, inside[3] + 0.05).all()
+
+
+def test_headline_carries_the_targets(con, cursor, clock):
+    got = queries.run(cursor, "headline_rates", Filter(clock.date(), clock.date() + timedelta(days=1)), clock)
+    target = con.execute("select target / 100 from indicator_definitions where code = 'C3.1'").fetchone()[0]
+    assert got["satisfaction_target"].to_list() == [target] * got.height
