@@ -9,8 +9,10 @@ relations the runner puts in front of it, already cut to the filter:
 - ``events``: incident rows.
 
 A panel's header may say ``-- grain: district street`` (the dimensions it
-groups by, which decide whether a rollup can answer) and ``-- span: previous``,
-``year_ago`` or ``all`` (how far back before the period it needs rows).
+groups by, which decide whether a rollup can answer), ``-- span: previous``,
+``year_ago`` or ``all`` (how far back before the period it needs rows) and
+``-- rows: open`` (it reads only requests open at t, all of which are in
+requests_live).
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ import polars as pl
 QUERY_DIR = Path(__file__).resolve().parent
 PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 OWN_WITH = re.compile(r"^(\s*--.*\n)*\s*with\s", re.IGNORECASE)
-HEADER = re.compile(r"^--\s*(grain|span):\s*(.*)$", re.MULTILINE)
+HEADER = re.compile(r"^--\s*(grain|span|rows):\s*(.*)$", re.MULTILINE)
 EARLIEST = date(1900, 1, 1)
 
 # Which request dimensions each rollup keeps (queries/rollups.sql); smallest first.
 ROLLUPS = {
-    "rollup_requests_channel": {"day", "district", "channel", "kind"},
     "rollup_requests_topic": {"day", "district", "category", "subcategory"},
+    "rollup_requests_channel": {"day", "district", "category", "channel", "kind"},
     "rollup_requests_place": {"day", "district", "street", "unit"},
 }
 REQUEST_DIMENSIONS = ("district", "street", "unit", "category", "subcategory", "channel", "kind")
@@ -91,10 +93,15 @@ def cutoff(cursor: duckdb.DuckDBPyConnection) -> datetime | None:
     return datetime.fromisoformat(row[0]) if row else None
 
 
+def rolled_up(cursor: duckdb.DuckDBPyConnection, t: datetime) -> bool:
+    """Whether the rollups plus requests_live answer exactly at t."""
+    rolled_until = cutoff(cursor)
+    return rolled_until is not None and t >= rolled_until
+
+
 def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str], t: datetime, rollups: bool) -> str:
     """The smallest rollup that holds every dimension the panel groups or filters by, else the base table."""
-    rolled_until = cutoff(cursor)
-    if rollups and rolled_until is not None and t >= rolled_until:
+    if rollups and rolled_up(cursor, t):
         for table, dimensions in ROLLUPS.items():
             if grain | chosen | {"day"} <= dimensions:
                 return (f"select * from {table} where day >= $since::date and day < $until::date "
@@ -120,9 +127,10 @@ def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: dateti
     """
     text = sql(name)
     grain = {str((extra or {})[g[1:]]) if g.startswith("$") else g for g in header(name)[0]}
+    only_open = dict(HEADER.findall(text)).get("rows", "").strip() == "open" and rollups and rolled_up(cursor, t)
     relations = {
         "facts": f"select * from ({source(cursor, grain, flt.chosen(), t, rollups)}) where {sql('filter_requests')}",
-        "tickets": f"select * from requests where received_at >= $since and received_at < $until "
+        "tickets": f"select * from {'requests_live' if only_open else 'requests'} where received_at >= $since and received_at < $until "
                    f"and received_at <= $t and {sql('filter_requests')}",
         "events": f"select * from incidents where detected_at >= $since and detected_at < $until "
                   f"and detected_at <= $t and {sql('filter_incidents')}",

@@ -25,6 +25,6 @@ select
     coalesce(reopened and callback_at <= t, false)::int as reopened,
     coalesce(whistle <> 'none' and whistle_at <= t, false)::int as whistles,
     -- after this moment none of the measures above can change: the row may be rolled up
-    settled_at(received_at, responded_at, handled_at, callback_at, deadline_at, whistle_at) as settled_at
+    settled_at(received_at, responded_at, handled_at, callback_at, whistle_at) as settled_at
 from query_table(src)
 where received_at >= since and received_at < until and received_at <= t;

@@ -39,11 +39,12 @@ create or replace temp macro rate(numerator, denominator) as
     case when denominator > 0 then numerator::double / denominator end;
 
 -- After this moment none of a request's measures can change (its response
--- window is over, its known stages have happened, and an unhandled one is past
--- its deadline): the rollups may hold it.
-create or replace temp macro settled_at(received_at, responded_at, handled_at, callback_at, deadline_at, whistle_at) as
-    greatest(received_at + interval 24 hour, responded_at, handled_at, callback_at, whistle_at,
-             case when handled_at is null then deadline_at end);
+-- window is over and its known stages have happened): the rollups may hold it.
+-- An unhandled request never settles, so every open request stays in
+-- requests_live, where the open and overdue lists find them quickly.
+create or replace temp macro settled_at(received_at, responded_at, handled_at, callback_at, whistle_at) as
+    case when handled_at is null then 'infinity'::timestamp
+         else greatest(received_at + interval 24 hour, responded_at, handled_at, callback_at, whistle_at) end;
 
 -- A filter on a dimension: no choice means everything.
 create or replace temp macro chosen(value, choices) as

@@ -1,5 +1,6 @@
 -- Requests open past their deadline at $t (超期未办结), the longest overdue first.
 -- span: all
+-- rows: open
 select
     request_id, received_at, deadline_at,
     round(epoch($t - deadline_at) / 3600, 1) as hours_overdue,
