@@ -1,25 +1,44 @@
-"""The routine comprehensive evaluation (常态化综合评价): 4 dimensions × 12 aims, monthly, per district.
+"""The routine comprehensive evaluation (常态化综合评价): 4 dimensions × 12 aims, monthly, per district and city-wide.
 
 Indicators that requests and incidents can tell are computed from them with
 the metric macros of queries/metrics.sql, so the scorecard's 响应率 is the
-dashboard's 响应率. The rest are reported by units in real life; the demo
-draws them from a persistent district level, a slow improvement, a season and
-noise, deterministic for the seed.
+dashboard's 响应率: rows received (detected) in the month, counted as of
+as_of. The rest are reported by units in real life; the demo draws them from
+a persistent district level, a slow improvement, a season and noise,
+deterministic for the seed.
 
 score = 100 when the target is met; otherwise 100·value/target when higher is
-better and 100·target/value when lower is better (0..100).
+better and 100·target/value when lower is better, clipped to 0..100; no value,
+no score.
+
+Targets are set against the default demo city (data/generate.py) so that some
+districts miss some of them in some months and the 整改清单 is never empty nor
+everything. The one volume-dependent indicator, D3.3 万人诉求量, assumes the
+default volume of about 150,000 requests a month.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import numpy as np
 import polars as pl
 
 import queries
+
+
+@dataclass(frozen=True)
+class Reported:
+    """How a unit-reported indicator behaves in the demo."""
+
+    typical: float       # the city's level in the latest month
+    spread: float        # how far districts sit apart (standard deviation)
+    noise: float         # month-to-month wobble (standard deviation)
+    trend: float = 0.15  # improvement per month, so earlier months were worse
+    season: float = 0.0  # January minus July
+    limits: tuple[float, float] = (0.0, 100.0)
 
 
 @dataclass(frozen=True)
@@ -37,202 +56,385 @@ class Definition:
     definition: str
     definition_en: str
     responsible_unit: str
-    source: str = ""          # 'requests' or 'incidents' when computed; '' when reported by units
-    expression: str = ""      # SQL aggregate over one month of that source's rows
-    per_10k: bool = False     # divide by the population, per 10,000 residents
-    level: tuple[float, float, float] = (0.0, 0.0, 0.0)  # reported ones: typical value, spread between districts, noise
-    season: float = 0.0       # reported ones: winter minus summer
+    source: str = ""               # computed: 'requests' or 'incidents'
+    expression: str = ""           # computed: SQL aggregate over one month's rows of source ($names bound)
+    per_10k: bool = False          # computed: a count, divided by the area's population in 10,000s
+    reported: Reported | None = None
 
     @property
     def computed(self) -> bool:
         return bool(self.source)
 
 
-T = "getvariable('as_of')"
-RESPONSE = f"100 * rate(count(*) filter (where responded_in_time(received_at, responded_at, {T})), " \
-           f"count(*) filter (where due_for_response(received_at, responded_at, {T})))"
-ON_TIME = f"100 * rate(count(*) filter (where handled_on_time(handled_at, deadline_at, {T})), " \
-          f"count(*) filter (where due_for_handling(handled_at, deadline_at, {T})))"
-RESOLVED = f"100 * rate(count(*) filter (where resolved_at_callback(callback_at, resolved, {T})), " \
-           f"count(*) filter (where called_back(callback_at, {T})))"
-SATISFIED = f"100 * rate(count(*) filter (where satisfied_at_callback(callback_at, satisfied, {T})), " \
-            f"count(*) filter (where called_back(callback_at, {T})))"
+AIMS = {  # aim: (dimension, dimension_en, aim_en)
+    "安全": ("城市运行", "City operation", "Safe"),
+    "韧性": ("城市运行", "City operation", "Resilient"),
+    "健康": ("城市运行", "City operation", "Healthy"),
+    "干净": ("城市管理", "City management", "Clean"),
+    "整洁": ("城市管理", "City management", "Tidy"),
+    "有序": ("城市管理", "City management", "Orderly"),
+    "高效": ("公众服务", "Public service", "Efficient"),
+    "精准": ("公众服务", "Public service", "Precise"),
+    "满意": ("公众服务", "Public service", "Satisfying"),
+    "机制": ("工作效能", "Work effectiveness", "Mechanism"),
+    "技术": ("工作效能", "Work effectiveness", "Technology"),
+    "效果": ("工作效能", "Work effectiveness", "Results"),
+}
+
+# Every value an expression needs, bound by DuckDB. Patterns are regular expressions on readable names, so an
+# imported city whose vocabulary has no match gets 0, not an error.
+PARAMETERS: dict[str, object] = {
+    "sanitation": "垃圾|保洁|清扫|厕所|环境卫生",
+    "disorder": "违法建设|群租|堆物|小广告|乱贴|传单",
+    "street_order": "占道经营|违章停车|乱停",
+    "nuisance": "噪声|油烟|扬尘|异味|食品安全",
+    "waterlogging": "积水|内涝",
+    "lifeline": "燃气|供水|排水|电力|塌陷|管线",
+    "gas_fire": "燃气|火",
+    "rubbish": "垃圾",
+    "illegal_building": "违法建设",
+    "parking_vending": "违章停车|占道",
+    "machine_sources": ["sensor", "video", "drone"],
+    "grid_channel": "grid",
+    "slack": 2,  # an incident is late after twice its type's expected time (incident_types)
+}
+
+MUNICIPAL = "市城市管理委员会"
+SERVICE_BUREAU = "市政务服务和数据管理局"
+EMERGENCY = "市应急管理局"
+TRAFFIC_POLICE = "市公安局公安交通管理局"
 
 
-def closed_in_time(type_name: str) -> str:
-    """Share of one incident type closed within its limit: twice the type's expected close time."""
-    return (f"100 * rate(count(*) filter (where type = '{type_name}' and closed_at <= {T} and "
-            f"closed_at <= detected_at + to_hours(2 * t.close_hours)), count(*) filter (where type = '{type_name}'))")
+def share(condition: str) -> str:
+    """Percentage of the month's rows meeting condition."""
+    return f"100 * rate(count(*) filter (where {condition}), count(*))"
 
 
-OPERATION = ("城市运行", "City operation")
-MANAGEMENT = ("城市管理", "City management")
-SERVICE = ("公众服务", "Public service")
-EFFECT = ("工作效能", "Work effectiveness")
+def callbacks(measure: str) -> str:
+    """Percentage of the called-back requests for which measure holds (解决率, 满意率 and kin)."""
+    return f"100 * rate(count(*) filter (where {measure}), count(*) filter (where called_back(callback_at, $t)))"
 
-DEFINITIONS = (
-    Definition("A1.1", *OPERATION, "安全", "Safe", "重大及以上事件占比", "Share of major incidents", "%", 4, False,
-               "当月发现的城市运行事件中重大、特别重大事件的比例",
-               "Share of the month's incidents of severity 重大 or 特别重大",
-               "市应急管理局", "incidents", "100 * rate(count(*) filter (where severity >= 3), count(*))"),
-    Definition("A1.2", *OPERATION, "安全", "Safe", "燃气安全隐患整改率", "Gas hazards rectified", "%", 95, True,
-               "排查发现的燃气安全隐患中按期整改完成的比例（单位报送）",
-               "Share of gas hazards found in inspections that were fixed on time (reported)",
-               "市城市管理委员会", level=(95.5, 2.0, 1.0)),
-    Definition("A2.1", *OPERATION, "韧性", "Resilient", "积水事件按时处置率", "Waterlogging closed on time", "%", 85,
-               True, "道路积水事件在规定时限（预计处置时长的2倍）内处置完毕的比例",
-               "Share of road waterlogging incidents closed within the type's time limit",
-               "市水务局", "incidents", closed_in_time("道路积水")),
-    Definition("A2.2", *OPERATION, "韧性", "Resilient", "应急物资储备达标率", "Emergency supplies up to standard",
-               "%", 95, True, "街乡应急物资储备达到标准的比例（单位报送）",
-               "Share of streets whose emergency stock meets the standard (reported)",
-               "市应急管理局", level=(95.0, 2.5, 0.8)),
-    Definition("A3.1", *OPERATION, "健康", "Healthy", "空气质量优良天数比例", "Days with good air", "%", 75, True,
-               "空气质量指数不超过100的天数占比（生态环境部门监测）", "Share of days with AQI ≤ 100 (monitoring)",
-               "市生态环境局", level=(78.0, 4.0, 6.0), season=-16.0),
-    Definition("A3.2", *OPERATION, "健康", "Healthy", "食品安全诉求万人比", "Food-safety requests per 10,000",
-               "件/万人", 0.7, False, "当月食品安全类诉求量除以常住人口（万人）",
-               "Food-safety requests in the month per 10,000 residents",
-               "市市场监督管理局", "requests", "count(*) filter (where subcategory = '食品安全')", True),
-    Definition("B1.1", *MANAGEMENT, "干净", "Clean", "环境卫生诉求万人比", "Sanitation requests per 10,000",
-               "件/万人", 6.5, False, "当月市容环境类诉求量除以常住人口（万人）",
-               "City appearance and sanitation requests in the month per 10,000 residents",
-               "市城市管理委员会", "requests", "count(*) filter (where category = '市容环境')", True),
-    Definition("B1.2", *MANAGEMENT, "干净", "Clean", "生活垃圾分类准确率", "Waste sorted correctly", "%", 90, True,
-               "抽查中生活垃圾分类投放正确的比例（单位报送）", "Share of sampled bins sorted correctly (reported)",
-               "市城市管理委员会", level=(89.0, 3.0, 1.2)),
-    Definition("B2.1", *MANAGEMENT, "整洁", "Tidy", "暴露垃圾按时处置率", "Exposed rubbish cleared on time", "%", 90,
-               True, "暴露垃圾事件在规定时限内处置完毕的比例",
-               "Share of exposed-rubbish incidents closed within the time limit",
-               "市城市管理委员会", "incidents", closed_in_time("暴露垃圾")),
-    Definition("B2.2", *MANAGEMENT, "整洁", "Tidy", "违法建设诉求万人比", "Illegal-construction requests per 10,000",
-               "件/万人", 1.0, False, "当月违法建设类诉求量除以常住人口（万人）",
-               "Illegal-construction requests in the month per 10,000 residents",
-               "市规划和自然资源委员会", "requests", "count(*) filter (where subcategory = '违法建设')", True),
-    Definition("B3.1", *MANAGEMENT, "有序", "Orderly", "违章停车按时处置率", "Illegal parking cleared on time", "%", 92,
-               True, "违章停车事件在规定时限内处置完毕的比例",
-               "Share of illegal-parking incidents closed within the time limit",
-               "市公安局公安交通管理局", "incidents", closed_in_time("违章停车")),
-    Definition("B3.2", *MANAGEMENT, "有序", "Orderly", "占道经营诉求万人比", "Street-vending requests per 10,000",
-               "件/万人", 1.1, False, "当月占道经营类诉求量除以常住人口（万人）",
-               "Street-vending requests in the month per 10,000 residents",
-               "市城市管理委员会", "requests", "count(*) filter (where subcategory = '占道经营')", True),
-    Definition("C1.1", *SERVICE, "高效", "Efficient", "响应率", "Response rate", "%", 98, True,
-               "24小时内联系诉求人的工单占应响应工单的比例", "Requests whose caller was contacted within 24 h, "
-               "out of those due for a response", "市政务服务和数据管理局", "requests", RESPONSE),
-    Definition("C1.2", *SERVICE, "高效", "Efficient", "按时办结率", "On-time rate", "%", 92, True,
-               "在办结时限内办结的工单占应办结工单的比例", "Requests handled by their deadline, out of those handled "
-               "or past the deadline", "市政务服务和数据管理局", "requests", ON_TIME),
-    Definition("C2.1", *SERVICE, "精准", "Precise", "解决率", "Resolution rate", "%", 88, True,
-               "回访中诉求人表示问题已解决的比例", "Share of called-back requests the citizen calls solved",
-               "市政务服务和数据管理局", "requests", RESOLVED),
-    Definition("C2.2", *SERVICE, "精准", "Precise", "重复诉求率", "Repeat requests", "%", 6, False,
-               "同一问题再次来电的工单占全部工单的比例", "Requests about a problem already reported, out of all",
-               "市政务服务和数据管理局", "requests", "100 * rate(count(*) filter (where repeat_of is not null), count(*))"),
-    Definition("C3.1", *SERVICE, "满意", "Satisfying", "满意率", "Satisfaction rate", "%", 90, True,
-               "回访中诉求人表示满意的比例", "Share of called-back requests whose citizen is satisfied",
-               "市政务服务和数据管理局", "requests", SATISFIED),
-    Definition("C3.2", *SERVICE, "满意", "Satisfying", "市民满意度评分", "Citizen satisfaction score", "分", 85, True,
-               "回访评分（1–5分）的平均值折算为百分制", "Mean callback score (1–5) on a 100-point scale",
-               "市政务服务和数据管理局", "requests", f"20 * avg(satisfaction_score) filter (where called_back(callback_at, {T}))"),
-    Definition("D1.1", *EFFECT, "机制", "Mechanism", "吹哨报到平均到场时长", "Whistle to arrival", "小时", 12, False,
-               "街乡吹哨后被召集部门到场报到的平均时长", "Mean time from a street's whistle to the departments' arrival",
-               "市政务服务和数据管理局", "requests",
-               f"avg(epoch(arrived_at - whistle_at) / 3600) filter (where arrived_at <= {T})"),
-    Definition("D1.2", *EFFECT, "机制", "Mechanism", "重新派单率", "Reopened requests", "%", 5, False,
-               "回访不满意后重新派单的工单占已回访工单的比例", "Called-back requests sent back to the unit",
-               "市政务服务和数据管理局", "requests",
-               f"100 * rate(count(*) filter (where reopened and called_back(callback_at, {T})), "
-               f"count(*) filter (where called_back(callback_at, {T})))"),
-    Definition("D2.1", *EFFECT, "技术", "Technology", "感知设备在线率", "Sensors online", "%", 95, True,
-               "物联感知设备平均在线比例（平台监测）", "Mean share of IoT sensors online (platform monitoring)",
-               "市政务服务和数据管理局", level=(95.5, 1.8, 0.8)),
-    Definition("D2.2", *EFFECT, "技术", "Technology", "数据共享率", "Data sharing rate", "%", 90, True,
-               "按目录应共享的数据中实际共享的比例（单位报送）", "Share of catalogued data actually shared (reported)",
-               "市政务服务和数据管理局", level=(89.0, 3.5, 1.0)),
-    Definition("D3.1", *EFFECT, "效果", "Results", "事件平均到场时长", "Incident time to site", "分钟", 60, False,
-               "城市运行事件从发现到处置人员到场的平均时长", "Mean time from detection to a unit on site",
-               "市应急管理局", "incidents", f"avg(epoch(onsite_at - detected_at) / 60) filter (where onsite_at <= {T})"),
-    Definition("D3.2", *EFFECT, "效果", "Results", "城市体检问题整改率", "City check-up issues fixed", "%", 85, True,
-               "城市体检发现问题中已完成整改的比例（单位报送）", "Share of city check-up findings fixed (reported)",
-               "市住房和城乡建设委员会", level=(84.0, 5.0, 1.5)),
+
+def incidents_in_time(stage: str, allowed: str, types: str) -> str:
+    """Percentage of incidents of the types that reached stage within allowed after detection.
+
+    The request on-time macros apply unchanged with a deadline of detection + allowed; incidents of a type
+    without an expected time are left out rather than counted on time.
+    """
+    deadline = f"detected_at + {allowed}"
+    chosen = f"regexp_matches(type, ${types}) and {deadline} is not null"
+    return (f"100 * rate(count(*) filter (where {chosen} and handled_on_time({stage}, {deadline}, $t)), "
+            f"count(*) filter (where {chosen} and due_for_handling({stage}, {deadline}, $t)))")
+
+
+def indicator(code: str, aim: str, name: str, name_en: str, measure_unit: str, target: float,
+              higher_is_better: bool, definition: str, definition_en: str, responsible_unit: str,
+              **how: object) -> Definition:
+    dimension, dimension_en, aim_en = AIMS[aim]
+    return Definition(code, dimension, dimension_en, aim, aim_en, name, name_en, measure_unit, float(target),
+                      higher_is_better, definition, definition_en, responsible_unit, **how)
+
+
+ON_SITE = "to_minutes($slack * onsite_minutes)"
+CLOSED = "to_hours($slack * close_hours)"
+
+DEFINITIONS: tuple[Definition, ...] = (
+    # 城市运行 · 安全
+    indicator("A1.1", "安全", "重大及以上事件占比", "Share of major incidents", "%", 4, False,
+              "当月发现的城市运行事件中重大、特别重大（3级及以上）事件的比例",
+              "Share of the month's incidents of severity 重大 or 特别重大 (3 and above)",
+              EMERGENCY, source="incidents", expression=share("severity >= 3")),
+    indicator("A1.2", "安全", "燃气安全隐患整改率", "Gas hazards rectified", "%", 95, True,
+              "排查发现的燃气安全隐患中按期整改完成的比例（单位报送）",
+              "Share of gas hazards found in inspections that were fixed on time (reported by the unit)",
+              MUNICIPAL, reported=Reported(97.0, 1.5, 1.0)),
+    indicator("A1.3", "安全", "燃气火情事件到场及时率", "Gas leaks and fires reached in time", "%", 60, True,
+              "燃气泄漏、火情事件在该类事件预计到场时长的2倍内到场的比例（已到场或已超时的事件）",
+              "Gas leaks and fires with a unit on site within twice the type's expected time, out of those on "
+              "site or past that time", EMERGENCY, source="incidents",
+              expression=incidents_in_time("onsite_at", ON_SITE, "gas_fire")),
+    # 城市运行 · 韧性
+    indicator("A2.1", "韧性", "积水事件平均处置时长", "Waterlogging time to clear", "小时", 30, False,
+              "道路积水、内涝事件从发现到处置完毕的平均时长",
+              "Mean time from detection to closure of waterlogging incidents",
+              "市水务局", source="incidents",
+              expression="avg(epoch(closed_at - detected_at) / 3600) "
+                         "filter (where regexp_matches(type, $waterlogging) and closed_at <= $t)"),
+    indicator("A2.2", "韧性", "应急物资储备达标率", "Emergency supplies up to standard", "%", 95, True,
+              "街乡应急物资储备达到标准的比例（单位报送）",
+              "Share of streets whose emergency stock meets the standard (reported by the unit)",
+              EMERGENCY, reported=Reported(96.8, 2.0, 0.8)),
+    indicator("A2.3", "韧性", "城市生命线事件按时处置率", "Lifeline incidents closed in time", "%", 75, True,
+              "燃气、供排水、电力、路面塌陷等生命线事件在预计处置时长的2倍内处置完毕的比例",
+              "Gas, water, power and road-collapse incidents closed within twice the type's expected time, "
+              "out of those closed or past that time", MUNICIPAL, source="incidents",
+              expression=incidents_in_time("closed_at", CLOSED, "lifeline")),
+    # 城市运行 · 健康
+    indicator("A3.1", "健康", "空气质量优良天数比例", "Days with good air", "%", 75, True,
+              "空气质量指数（AQI）不超过100的天数占当月天数的比例（生态环境部门监测）",
+              "Share of the month's days with an AQI of 100 or less (environmental monitoring)",
+              "市生态环境局", reported=Reported(80.0, 3.0, 6.0, season=-20.0)),
+    indicator("A3.2", "健康", "PM2.5月均浓度", "PM2.5 monthly mean", "μg/m³", 35, False,
+              "细颗粒物（PM2.5）当月平均浓度（生态环境部门监测）",
+              "Mean fine-particle (PM2.5) concentration over the month (environmental monitoring)",
+              "市生态环境局", reported=Reported(30.0, 2.5, 4.0, season=18.0, limits=(5.0, 300.0))),
+    indicator("A3.3", "健康", "噪声油烟和食品安全诉求占比", "Noise, fumes and food-safety requests", "%", 14,
+              False, "当月诉求中噪声、油烟、扬尘、异味、食品安全类诉求所占比例",
+              "Share of the month's requests about noise, cooking fumes, dust, odours or food safety",
+              "市生态环境局", source="requests", expression=share("regexp_matches(subcategory, $nuisance)")),
+    # 城市管理 · 干净
+    indicator("B1.1", "干净", "环境卫生类诉求占比", "Sanitation requests", "%", 10, False,
+              "当月诉求中生活垃圾、道路清扫保洁、公共厕所等环境卫生类诉求所占比例",
+              "Share of the month's requests about rubbish, street cleaning or public toilets",
+              MUNICIPAL, source="requests", expression=share("regexp_matches(subcategory, $sanitation)")),
+    indicator("B1.2", "干净", "生活垃圾分类准确率", "Waste sorted correctly", "%", 90, True,
+              "抽查中生活垃圾分类投放正确的比例（单位报送）",
+              "Share of sampled bins sorted correctly (reported by the unit)",
+              MUNICIPAL, reported=Reported(92.0, 2.5, 1.2)),
+    indicator("B1.3", "干净", "暴露垃圾按时处置率", "Exposed rubbish cleared in time", "%", 68, True,
+              "暴露垃圾事件在预计处置时长的2倍内处置完毕的比例",
+              "Exposed-rubbish incidents closed within twice the type's expected time, out of those closed "
+              "or past that time", MUNICIPAL, source="incidents",
+              expression=incidents_in_time("closed_at", CLOSED, "rubbish")),
+    # 城市管理 · 整洁
+    indicator("B2.1", "整洁", "违建和乱堆乱贴诉求占比", "Illegal building and clutter requests", "%", 5, False,
+              "当月诉求中违法建设、群租房、楼道堆物、小广告等诉求所占比例",
+              "Share of the month's requests about illegal building, overcrowded rentals, clutter or flyers",
+              MUNICIPAL, source="requests", expression=share("regexp_matches(subcategory, $disorder)")),
+    indicator("B2.2", "整洁", "背街小巷环境整治达标率", "Back streets up to standard", "%", 90, True,
+              "背街小巷环境精细化整治检查达标的比例（单位报送）",
+              "Share of inspected back streets meeting the environment standard (reported by the unit)",
+              MUNICIPAL, reported=Reported(92.5, 3.0, 1.0)),
+    indicator("B2.3", "整洁", "违法建设事件按时查处率", "Illegal building handled in time", "%", 70, True,
+              "违法建设事件在预计处置时长的2倍内查处完毕的比例",
+              "Illegal-building incidents closed within twice the type's expected time, out of those closed "
+              "or past that time", "市规划和自然资源委员会", source="incidents",
+              expression=incidents_in_time("closed_at", CLOSED, "illegal_building")),
+    # 城市管理 · 有序
+    indicator("B3.1", "有序", "违停和占道经营按时处置率", "Illegal parking and vending cleared in time", "%",
+              62, True, "违章停车、占道经营事件在预计处置时长的2倍内处置完毕的比例",
+              "Illegal-parking and street-vending incidents closed within twice the type's expected time, out "
+              "of those closed or past that time", TRAFFIC_POLICE, source="incidents",
+              expression=incidents_in_time("closed_at", CLOSED, "parking_vending")),
+    indicator("B3.2", "有序", "街面秩序类诉求占比", "Street-order requests", "%", 6.5, False,
+              "当月诉求中占道经营、违章停车、车辆乱停放类诉求所占比例",
+              "Share of the month's requests about street vending, illegal or careless parking",
+              TRAFFIC_POLICE, source="requests", expression=share("regexp_matches(subcategory, $street_order)")),
+    # 公众服务 · 高效
+    indicator("C1.1", "高效", "响应率", "Response rate", "%", 98.5, True,
+              "24小时内联系诉求人的工单占应响应工单（已联系或已满24小时）的比例",
+              "Requests whose caller was contacted within 24 h, out of those contacted or older than 24 h",
+              SERVICE_BUREAU, source="requests",
+              expression="100 * rate(count(*) filter (where responded_in_time(received_at, responded_at, $t)), "
+                         "count(*) filter (where due_for_response(received_at, responded_at, $t)))"),
+    indicator("C1.2", "高效", "按时办结率", "On-time rate", "%", 89, True,
+              "在办结时限内办结的工单占应办结工单（已办结或已到时限）的比例",
+              "Requests handled by their deadline, out of those handled or past the deadline",
+              SERVICE_BUREAU, source="requests",
+              expression="100 * rate(count(*) filter (where handled_on_time(handled_at, deadline_at, $t)), "
+                         "count(*) filter (where due_for_handling(handled_at, deadline_at, $t)))"),
+    # 公众服务 · 精准
+    indicator("C2.1", "精准", "解决率", "Resolution rate", "%", 87, True,
+              "已回访工单中诉求人表示问题已解决的比例",
+              "Share of called-back requests the citizen calls solved",
+              SERVICE_BUREAU, source="requests",
+              expression=callbacks("resolved_at_callback(callback_at, resolved, $t)")),
+    indicator("C2.2", "精准", "重复诉求率", "Repeat requests", "%", 6, False,
+              "就已反映过的同一问题再次来电的工单占全部工单的比例",
+              "Requests about a problem already reported, out of all requests",
+              SERVICE_BUREAU, source="requests", expression=share("repeat_of is not null")),
+    # 公众服务 · 满意
+    indicator("C3.1", "满意", "满意率", "Satisfaction rate", "%", 88.5, True,
+              "已回访工单中诉求人表示满意的比例",
+              "Share of called-back requests whose citizen is satisfied",
+              SERVICE_BUREAU, source="requests",
+              expression=callbacks("satisfied_at_callback(callback_at, satisfied, $t)")),
+    indicator("C3.2", "满意", "市民满意度评分", "Citizen satisfaction score", "分", 85, True,
+              "已回访工单回访评分（1–5分）的平均值折算为百分制（×20）",
+              "Mean callback score (1–5) of the called-back requests on a 100-point scale (×20)",
+              SERVICE_BUREAU, source="requests",
+              expression="20 * avg(satisfaction_score) filter (where called_back(callback_at, $t))"),
+    # 工作效能 · 机制
+    indicator("D1.1", "机制", "吹哨报到平均到场时长", "Whistle to arrival", "小时", 14, False,
+              "街乡吹哨后被召集部门到场报到的平均时长（已报到的）",
+              "Mean time from a street's whistle to the summoned departments reporting on site",
+              SERVICE_BUREAU, source="requests",
+              expression="avg(epoch(arrived_at - whistle_at) / 3600) filter (where arrived_at <= $t)"),
+    indicator("D1.2", "机制", "重新派单率", "Reopened requests", "%", 5.5, False,
+              "已回访工单中因未解决而重新派单的比例",
+              "Called-back requests sent back to the unit after a failed callback",
+              SERVICE_BUREAU, source="requests", expression=callbacks("reopened and called_back(callback_at, $t)")),
+    indicator("D1.3", "机制", "网格主动发现率", "Found by grid patrols", "%", 9.5, True,
+              "网格员巡查主动发现上报的工单占全部工单的比例",
+              "Share of the month's requests reported by grid workers on patrol rather than by citizens",
+              MUNICIPAL, source="requests", expression=share("channel = $grid_channel")),
+    # 工作效能 · 技术
+    indicator("D2.1", "技术", "感知设备在线率", "Sensors online", "%", 95, True,
+              "物联感知设备平均在线比例（平台监测）",
+              "Mean share of IoT sensors online (platform monitoring)",
+              SERVICE_BUREAU, reported=Reported(96.8, 1.5, 0.8)),
+    indicator("D2.2", "技术", "数据共享率", "Data sharing rate", "%", 90, True,
+              "按共享目录应共享的数据中实际共享的比例（单位报送）",
+              "Share of catalogued data actually shared (reported by the unit)",
+              SERVICE_BUREAU, reported=Reported(91.5, 3.5, 1.0)),
+    indicator("D2.3", "技术", "事件智能发现率", "Incidents found by machines", "%", 68, True,
+              "城市运行事件中由物联传感、视频智能分析和无人机发现的比例",
+              "Share of the month's incidents detected by sensors, video analytics or drones",
+              SERVICE_BUREAU, source="incidents", expression=share("list_contains($machine_sources, source)")),
+    # 工作效能 · 效果
+    indicator("D3.1", "效果", "事件平均到场时长", "Incident time to site", "分钟", 65, False,
+              "城市运行事件从发现到处置人员到场的平均时长（已到场的）",
+              "Mean time from detection to a unit on site, over incidents reached",
+              EMERGENCY, source="incidents",
+              expression="avg(epoch(onsite_at - detected_at) / 60) filter (where onsite_at <= $t)"),
+    indicator("D3.2", "效果", "城市体检问题整改率", "City check-up issues fixed", "%", 85, True,
+              "城市体检发现问题中已完成整改的比例（单位报送）",
+              "Share of city check-up findings fixed (reported by the unit)",
+              "市住房和城乡建设委员会", reported=Reported(88.0, 4.0, 1.5)),
+    indicator("D3.3", "效果", "万人诉求量", "Requests per 10,000 residents", "件/万人", 75, False,
+              "当月受理诉求量除以常住人口（万人）",
+              "Requests received in the month per 10,000 residents",
+              SERVICE_BUREAU, source="requests", expression="count(*)", per_10k=True),
 )
+
+SOURCES = {  # source: (relation, the moment that places a row in a month)
+    "requests": ("requests", "received_at"),
+    "incidents": ("incidents left join (select type, min(onsite_minutes) as onsite_minutes, "
+                  "min(close_hours) as close_hours from incident_types group by type) using (type)", "detected_at"),
+}
 
 
 def build_indicators(con: duckdb.DuckDBPyConnection, as_of: datetime, seed: int) -> None:
-    """Refill indicator_definitions and indicators (idempotent) for every month of data up to as_of."""
+    """Refill indicator_definitions and indicators for every month of data up to as_of, all or nothing."""
     cursor = queries.prepare(con)
-    cursor.execute("set variable as_of = ?", [as_of])
-    cursor.execute("delete from indicator_definitions")
-    cursor.register("definitions", definitions_frame())
-    cursor.execute("insert into indicator_definitions by name select * from definitions")
-    population = cursor.execute("select district, population from districts").pl()
-    values = pl.concat([computed(cursor, "requests", "received_at"), computed(cursor, "incidents", "detected_at")],
-                       how="vertical_relaxed")
-    values = per_capita(values, population)
-    months = values.select("period").unique()
-    values = pl.concat([values, reported(months, population, seed)], how="vertical_relaxed")
-    rows = score(values)
-    cursor.execute("delete from indicators")
-    cursor.register("rows", rows)
-    cursor.execute("insert into indicators by name select * from rows")
+    try:
+        cursor.begin()
+        cursor.register("definitions_frame", definitions_frame())
+        cursor.execute("delete from indicator_definitions")
+        cursor.execute("insert into indicator_definitions by name select * exclude (per_10k) from definitions_frame")
+        cursor.execute("delete from indicators")
+        months = month_span(cursor, as_of)
+        if months:
+            cursor.execute("create temp table indicator_values (period date, district varchar, code varchar, "
+                           "value double)")
+            for source in SOURCES:
+                insert_computed(cursor, source, as_of)
+            cursor.register("reported_frame", reported_values(areas(cursor), months, seed))
+            cursor.execute("insert into indicator_values by name select * from reported_frame")
+            cursor.execute(ASSEMBLE, {"first": months[0], "last": months[-1]})
+        cursor.commit()
+    except BaseException:
+        cursor.rollback()
+        raise
+    finally:
+        cursor.close()
 
 
 def definitions_frame() -> pl.DataFrame:
     return pl.DataFrame([{
         "code": d.code, "dimension": d.dimension, "dimension_en": d.dimension_en, "aim": d.aim, "aim_en": d.aim_en,
-        "name": d.name, "name_en": d.name_en, "measure_unit": d.measure_unit, "target": float(d.target),
+        "name": d.name, "name_en": d.name_en, "measure_unit": d.measure_unit, "target": d.target,
         "higher_is_better": d.higher_is_better, "computed": d.computed, "definition": d.definition,
-        "definition_en": d.definition_en, "responsible_unit": d.responsible_unit} for d in DEFINITIONS])
+        "definition_en": d.definition_en, "responsible_unit": d.responsible_unit, "per_10k": d.per_10k,
+    } for d in DEFINITIONS])
 
 
-def computed(cursor: duckdb.DuckDBPyConnection, source: str, moment: str) -> pl.DataFrame:
-    """One row per month × district (and the city, district NULL) × indicator computed from source."""
+def month_span(cursor: duckdb.DuckDBPyConnection, as_of: datetime) -> list[date]:
+    """First days of the months from the first request's to the one holding the last moment before as_of.
+
+    as_of is the end of the data, often midnight after its last day: that midnight opens no month.
+    """
+    first, last = cursor.execute("""
+        select date_trunc('month', min(received_at))::date,
+               date_trunc('month', $t::timestamp - interval 1 microsecond)::date
+        from requests where received_at <= $t""", {"t": as_of}).fetchone()
+    if first is None or first > last:
+        return []
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1) for i in range(count)]
+
+
+def insert_computed(cursor: duckdb.DuckDBPyConnection, source: str, as_of: datetime) -> None:
+    """One value per month × district (and the city, over every row) × indicator computed from source.
+
+    Rows of a district missing from the districts table count only city-wide.
+    """
+    relation, moment = SOURCES[source]
     chosen = [d for d in DEFINITIONS if d.source == source]
-    columns = ", ".join(f'{d.expression} as "{d.code}"' for d in chosen)
-    join = "left join incident_types t using (type)" if source == "incidents" else ""
-    wide = cursor.execute(f"""
-        select date_trunc('month', {moment})::date as period, district, {columns}
-        from {source} {join}
-        where {moment} <= {T}
-        group by grouping sets ((period, district), (period))""").pl()
-    return wide.unpivot(index=["period", "district"], variable_name="code", value_name="value")
+    columns = ",\n".join(f'({d.expression})::double as "{d.code}"' for d in chosen)
+    text = f"""
+        insert into indicator_values
+        select period, district, code, value from (
+            unpivot (
+                select date_trunc('month', {moment})::date as period, district, grouping(district) = 1 as city,
+                       {columns}
+                from {relation}
+                where {moment} <= $t
+                group by grouping sets ((period, district), (period))
+            ) on columns(* exclude (period, district, city)) into name code value value)
+        where city or district in (select district from districts)"""
+    values = {"t": as_of, **PARAMETERS}
+    cursor.execute(text, {name: values[name] for name in dict.fromkeys(queries.PARAMETER.findall(text))})
 
 
-def per_capita(values: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
-    codes = [d.code for d in DEFINITIONS if d.per_10k]
-    city = population["population"].sum()
-    people = values.join(population, on="district", how="left").with_columns(
-        pl.col("population").fill_null(city))
-    return people.with_columns(
-        pl.when(pl.col("code").is_in(codes)).then(pl.col("value") * 10_000 / pl.col("population"))
-        .otherwise(pl.col("value")).alias("value")).drop("population")
+def areas(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return cursor.execute("select district, population from districts order by district").pl()
 
 
-def reported(months: pl.DataFrame, population: pl.DataFrame, seed: int) -> pl.DataFrame:
-    """Unit-reported indicators: each district keeps its level, improves slowly, and varies month to month."""
-    rng = np.random.default_rng([seed, 9])
-    periods = sorted(months["period"].to_list())
-    districts = population["district"].to_list()
-    weights = population["population"].to_numpy() / population["population"].sum()
+def reported_values(districts: pl.DataFrame, months: list[date], seed: int) -> pl.DataFrame:
+    """Unit-reported indicators per month × district, and city-wide as the population-weighted mean.
+
+    A district's level is partly shared across indicators, so a weak district is weak on most of them.
+    """
+    names = districts["district"].to_list()
+    people = districts["population"].cast(pl.Float64).fill_null(strategy="mean").fill_null(1.0).to_numpy()
+    weights = people / people.sum()
+    capacity = np.random.default_rng([seed, 9]).normal(0, 1, len(names))
+    latest = months[-1].year * 12 + months[-1].month
     rows = []
-    for d in (d for d in DEFINITIONS if not d.computed):
-        typical, spread, noise = d.level
-        offset = rng.normal(0, spread, len(districts))
-        for i, period in enumerate(periods):
+    for index, d in enumerate(DEFINITIONS):
+        if d.reported is None:
+            continue
+        how = d.reported
+        better = 1 if d.higher_is_better else -1
+        own = np.random.default_rng([seed, 9, index]).normal(0, 1, len(names))
+        level = how.typical + better * how.spread * (0.6 * capacity + 0.8 * own)
+        for period in months:
+            number = period.year * 12 + period.month
             winter = np.cos(2 * np.pi * (period.month - 1) / 12)  # 1 in January, -1 in July
-            value = typical + offset + 0.08 * i + d.season * winter / 2 + rng.normal(0, noise, len(districts))
-            value = np.clip(value, 0, 100)
-            rows += [{"period": period, "district": name, "code": d.code, "value": float(v)}
-                     for name, v in zip(districts, value)]
-            rows.append({"period": period, "district": None, "code": d.code, "value": float(value @ weights)})
-    return pl.DataFrame(rows, schema={"period": pl.Date, "district": pl.String, "code": pl.String, "value": pl.Float64})
+            noise = np.random.default_rng([seed, 9, index, number]).normal(0, how.noise, len(names))
+            value = np.clip(level - better * how.trend * (latest - number) + how.season / 2 * winter + noise,
+                            *how.limits)
+            rows += [(period, name, d.code, float(v)) for name, v in zip(names, value)]
+            rows.append((period, None, d.code, float(value @ weights)))
+    return pl.DataFrame(rows, schema={"period": pl.Date, "district": pl.String, "code": pl.String,
+                                      "value": pl.Float64}, orient="row")
 
 
-def score(values: pl.DataFrame) -> pl.DataFrame:
-    meta = definitions_frame().select("code", "dimension", "aim", "name", "measure_unit", "target",
-                                      "higher_is_better", "responsible_unit")
-    ratio = pl.when(pl.col("higher_is_better")).then(pl.col("value") / pl.col("target")) \
-        .otherwise(pl.when(pl.col("value") > 0).then(pl.col("target") / pl.col("value")).otherwise(1.0))
-    return values.join(meta, on="code").with_columns(
-        (100 * ratio).clip(0, 100).alias("score"))
+# Every month × area × definition gets a row: a rate with nothing to count stays NULL, a count is 0.
+ASSEMBLE = """
+insert into indicators
+with areas as (
+    select district, population from districts
+    union all
+    select null, sum(population) from districts
+), months as (
+    select unnest(generate_series($first::timestamp, $last::timestamp, interval 1 month))::date as period
+), valued as (
+    select m.period, a.district, d.*,
+           case when d.per_10k then 10000 * coalesce(v.value, 0) / a.population else v.value end as value
+    from months m
+    cross join areas a
+    cross join definitions_frame d
+    left join indicator_values v
+           on v.period = m.period and v.code = d.code and v.district is not distinct from a.district
+)
+select period, district, dimension, aim, code, name, value, measure_unit, target, higher_is_better,
+       case when value is null then null
+            when (higher_is_better and value >= target) or (not higher_is_better and value <= target) then 100
+            when higher_is_better then greatest(0, 100 * value / target)
+            else 100 * target / value
+       end as score,
+       responsible_unit
+from valued
+"""
