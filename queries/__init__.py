@@ -18,7 +18,7 @@ requests_live).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -54,7 +54,7 @@ class Filter:
     subcategories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
-    severities: tuple[int, ...] = field(default=())
+    severities: tuple[int, ...] = ()
     types: tuple[str, ...] = ()
 
     def chosen(self) -> set[str]:
@@ -62,11 +62,6 @@ class Filter:
         plural = {"district": "districts", "street": "streets", "unit": "units", "category": "categories",
                   "subcategory": "subcategories", "channel": "channels", "kind": "kinds"}
         return {dim for dim in REQUEST_DIMENSIONS if getattr(self, plural[dim])}
-
-    def previous(self) -> Filter:
-        """The same filter over the period just before (环比)."""
-        length = self.end - self.start
-        return Filter(**{**asdict(self), "start": self.start - length, "end": self.start})
 
 
 @cache
@@ -146,8 +141,7 @@ def params_of(flt: Filter, span: str, t: datetime, extra: dict[str, object]) -> 
     since = span_start(span, flt)
     values = {**asdict(flt), **extra, "t": t,
               "since": datetime.combine(since, datetime.min.time()),
-              "until": datetime.combine(flt.end, datetime.min.time()),
-              "previous_start": flt.start - (flt.end - flt.start)}
+              "until": datetime.combine(flt.end, datetime.min.time())}
     return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
 
 
