@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import polars as pl
@@ -16,13 +17,24 @@ def connection():
     return db.connect(db.db_path(), read_only=True)
 
 
+_local = threading.local()
+
+
+def cursor():
+    """This thread's cursor with the macros defined, made once (DuckDB cursors must not cross threads)."""
+    con = connection()
+    if getattr(_local, "connection", None) is not con:
+        _local.connection, _local.cursor = con, queries.prepare(con)
+    return _local.cursor
+
+
 def data_version() -> str:
-    return db.meta(queries.prepare(connection())).get("data_version", "")
+    return db.meta(cursor()).get("data_version", "")
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def cached(name: str, flt: queries.Filter, t: datetime, extra: tuple, version: str) -> pl.DataFrame:
-    return queries.run(queries.prepare(connection()), name, flt, t, **dict(extra))
+    return queries.run(cursor(), name, flt, t, **dict(extra))
 
 
 def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.DataFrame:
@@ -32,4 +44,4 @@ def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.Da
 
 def now() -> datetime:
     """The dashboard's clock, to the minute, so reruns within a minute share cached panels."""
-    return queries.clock(queries.prepare(connection())).replace(second=0, microsecond=0)
+    return queries.clock(cursor()).replace(second=0, microsecond=0)
