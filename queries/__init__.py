@@ -11,8 +11,8 @@ relations the runner puts in front of it, already cut to the filter:
 A panel's header may say ``-- grain: district street`` (the dimensions it
 groups by, which decide whether a rollup can answer), ``-- span: previous``,
 ``year_ago`` or ``all`` (how far back before the period it needs rows) and
-``-- rows: open`` (it reads only requests open at t, all of which are in
-requests_live).
+``-- rows: open`` or ``whistled`` (it reads only requests open at t, all in
+requests_live, or only whistled ones, all in requests_whistled).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ ROLLUPS = {
     "rollup_requests_channel": {"day", "district", "category", "channel", "kind"},
     "rollup_requests_place": {"day", "district", "street", "unit"},
 }
+ROW_TABLES = {"open": "requests_live", "whistled": "requests_whistled"}  # built with the rollups
 REQUEST_DIMENSIONS = ("district", "street", "unit", "category", "subcategory", "channel", "kind")
 
 
@@ -122,10 +123,11 @@ def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: dateti
     """
     text = sql(name)
     grain = {str((extra or {})[g[1:]]) if g.startswith("$") else g for g in header(name)[0]}
-    only_open = dict(HEADER.findall(text)).get("rows", "").strip() == "open" and rollups and rolled_up(cursor, t)
+    rows = dict(HEADER.findall(text)).get("rows", "").strip()
+    table = ROW_TABLES[rows] if rows and rollups and rolled_up(cursor, t) else "requests"
     relations = {
         "facts": f"select * from ({source(cursor, grain, flt.chosen(), t, rollups)}) where {sql('filter_requests')}",
-        "tickets": f"select * from {'requests_live' if only_open else 'requests'} where received_at >= $since and received_at < $until "
+        "tickets": f"select * from {table} where received_at >= $since and received_at < $until "
                    f"and received_at <= $t and {sql('filter_requests')}",
         "events": f"select * from incidents where detected_at >= $since and detected_at < $until "
                   f"and detected_at <= $t and {sql('filter_incidents')}",

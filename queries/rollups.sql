@@ -7,6 +7,10 @@ create or replace table requests_live as
 select * from requests
 where settled_at(received_at, responded_at, handled_at, callback_at, whistle_at) > getvariable('cutoff');
 
+-- The 1 % of requests that blew a whistle (吹哨), for the whistle panels.
+create or replace table requests_whistled as
+select * from requests where whistle <> 'none' order by received_at;
+
 -- One scan, three grains: by topic, by category, channel and kind, by place and unit.
 create or replace temp table rollup_sets as
 select grouping(subcategory) = 0 as by_topic, grouping(channel) = 0 as by_channel, grouping(street) = 0 as by_place,

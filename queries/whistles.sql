@@ -1,5 +1,6 @@
 -- 吹哨报到: whistles blown in the period by level, how many departments have
 -- reported on site by $t, and the time from whistle to arrival (mean, p90).
+-- rows: whistled
 select
     whistle,
     count(*) as whistles,
