@@ -33,10 +33,12 @@ HEADER = re.compile(r"^--\s*(grain|span|rows):\s*(.*)$", re.MULTILINE)
 EARLIEST = date(1900, 1, 1)
 
 # Which request dimensions each rollup keeps (queries/rollups.sql); smallest first.
+# Each has a month twin, <name>_month, whose day is the first of its month.
 ROLLUPS = {
     "rollup_requests_topic": {"day", "district", "category", "subcategory"},
     "rollup_requests_channel": {"day", "district", "category", "channel", "kind"},
     "rollup_requests_place": {"day", "district", "street", "unit"},
+    "rollup_requests_fine": {"day", "district", "street", "unit", "category", "subcategory"},
 }
 ROW_TABLES = {"open": "requests_live", "whistled": "requests_whistled"}  # built with the rollups
 REQUEST_DIMENSIONS = ("district", "street", "unit", "category", "subcategory", "channel", "kind")
@@ -96,13 +98,34 @@ def rolled_up(cursor: duckdb.DuckDBPyConnection, t: datetime) -> bool:
 
 
 def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str], t: datetime, rollups: bool) -> str:
-    """The smallest rollup that holds every dimension the panel groups or filters by, else the base table."""
+    """The smallest rollup that holds every dimension the panel groups or filters by, else the base table.
+
+    A panel that does not group by day reads whole months ($months) from the rollup's month twin and
+    only the days around them from the rollup itself.
+    """
     if rollups and rolled_up(cursor, t):
         for table, dimensions in ROLLUPS.items():
             if grain | chosen | {"day"} <= dimensions:
-                return (f"select * from {table} where day >= $since::date and day < $until::date "
-                        "union all by name select * from request_facts('requests_live', $t, $since, $until)")
+                live = "select * from request_facts('requests_live', $t, $since, $until)"
+                days = f"select * from {table} where day >= $since::date and day < $until::date"
+                if "day" in grain:
+                    return f"{days} union all by name {live}"
+                return (f"select * from {table}_month where day in (select unnest($months::date[])) "
+                        f"union all by name {days} and date_trunc('month', day)::date not in "
+                        f"(select unnest($months::date[])) union all by name {live}")
     return "select * from request_facts('requests', $t, $since, $until)"
+
+
+def whole_months(since: date, start: date, until: date, t: datetime) -> list[date]:
+    """The calendar months inside [since, until) that end before t's day and do not straddle start."""
+    months, first = [], since if since.day == 1 else (since.replace(day=1) + timedelta(days=32)).replace(day=1)
+    while True:
+        following = (first + timedelta(days=32)).replace(day=1)
+        if following > min(until, t.date()):
+            return months
+        if following <= start or first >= start:
+            months.append(first)
+        first = following
 
 
 def span_start(span: str, flt: Filter) -> date:
@@ -141,7 +164,7 @@ def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: dateti
 
 def params_of(flt: Filter, span: str, t: datetime, extra: dict[str, object]) -> dict[str, object]:
     since = span_start(span, flt)
-    values = {**asdict(flt), **extra, "t": t,
+    values = {**asdict(flt), **extra, "t": t, "months": whole_months(since, flt.start, flt.end, t),
               "since": datetime.combine(since, datetime.min.time()),
               "until": datetime.combine(flt.end, datetime.min.time())}
     return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}

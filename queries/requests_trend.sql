@@ -1,5 +1,6 @@
 -- Requests received per day, week or month ($bucket) in the period, beside
 -- the same period a year earlier (52 weeks back, so weekdays line up).
+-- grain: day
 -- span: year_ago
 with counted as (
     select date_trunc($bucket, case when day >= $start then day else day + 364 end) as bucket,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -25,6 +25,9 @@ PANELS = [
     ("open_now", {}),
     ("whistles", {}),
     ("overdue_requests", {"limit": 10**6}),
+    ("repeat_requests", {"limit": 10**6}),
+    ("map_areas", {"level": "district"}),
+    ("map_areas", {"level": "street"}),
 ]
 
 
@@ -52,6 +55,8 @@ def filters(cursor, clock):
         Filter(today - timedelta(days=60), today + timedelta(days=1), subcategories=("暖气不热",), districts=tuple(districts)),
         Filter(today - timedelta(days=30), today + timedelta(days=1), channels=("hotline", "app"), kinds=("complaint",)),
         Filter(today - timedelta(days=30), today + timedelta(days=1), units=("市热力集团",)),
+        Filter(today - timedelta(days=364), today + timedelta(days=1)),
+        Filter(today - timedelta(days=150), today - timedelta(days=3), categories=("供暖",), streets=tuple(streets)),
     ]
 
 
@@ -69,6 +74,15 @@ def test_a_rollup_is_used_when_the_filter_allows(cursor, clock):
     assert "rollup_requests_place" in queries.compose(cursor, "rates_by", plain, clock, extra={"level": "street"})
     by_kind = Filter(plain.start, plain.end, kinds=("complaint",))
     assert "rollup_" not in queries.compose(cursor, "rates_by", by_kind, clock, extra={"level": "street"})
+    by_topic = Filter(plain.start, plain.end, categories=("供暖",))
+    assert "rollup_requests_fine" in queries.compose(cursor, "rates_by", by_topic, clock, extra={"level": "street"})
+
+
+def test_whole_months_lie_inside_one_side_of_start_and_before_today():
+    t = datetime(2025, 6, 10, 9)
+    months = queries.whole_months(date(2024, 11, 15), date(2025, 3, 15), date(2025, 7, 1), t)
+    assert months == [date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1), date(2025, 4, 1), date(2025, 5, 1)]
+    assert queries.whole_months(date(2025, 6, 1), date(2025, 6, 1), date(2025, 6, 11), t) == []
 
 
 def test_headline_matches_polars(con, cursor, clock):
