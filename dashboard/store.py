@@ -12,9 +12,16 @@ import queries
 from data import db
 
 
-@st.cache_resource
 def connection():
-    return db.connect(db.db_path(), read_only=True)
+    """The open database; an import replaces the file, and the next rerun opens the new one."""
+    path = db.db_path()
+    stat = path.stat()
+    return opened(str(path), stat.st_ino, stat.st_mtime_ns)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def opened(path: str, inode: int, modified: int):
+    return db.connect(path, read_only=True)
 
 
 _local = threading.local()
