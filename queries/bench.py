@@ -231,12 +231,19 @@ def evaluation(indicators: pd.DataFrame, month: pd.Timestamp) -> None:
 
 # Report --------------------------------------------------------------------------------------
 
-def in_process(function, path: str) -> dict | None:
-    """Run one way in a fresh process; None when that process dies (the pandas way can run out of memory)."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+def cap_memory(gigabytes: float) -> None:
+    """Make a way that outgrows its share fail with MemoryError instead of waking the kernel's OOM killer."""
+    limit = int(gigabytes * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def in_process(function, path: str, memory_gb: float) -> dict | None:
+    """Run one way in a fresh process; None when it runs out of memory."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=cap_memory, initargs=(memory_gb,)) as pool:
         try:
             return pool.submit(function, path).result()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, MemoryError):
             return None
 
 
@@ -244,14 +251,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m queries.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=str(db.db_path()))
     parser.add_argument("--requests", type=int, help="generate a demo city of this size at --db first")
+    parser.add_argument("--memory-gb", type=float, default=12.0, help="address space allowed to each way")
     args = parser.parse_args(argv)
     if args.requests:
         from data.generate import generate
         generate(args.db, requests=args.requests, incidents=max(args.requests * 3 // 40, 100))
     with duckdb.connect(args.db, read_only=True) as con:
         n_requests = con.execute("select count(*) from requests").fetchone()[0]
-    ours = in_process(cityops_way, args.db)
-    theirs = in_process(pandas_way, args.db)
+    ours = in_process(cityops_way, args.db, args.memory_gb)
+    theirs = in_process(pandas_way, args.db, args.memory_gb)
     print(f"{'panel':<34}{'p50 ms':>9}{'p95 ms':>9}{'rows':>8}")
     for name, times in ours["panel_ms"].items():
         print(f"{name:<34}{np.percentile(times, 50):>9.1f}{np.percentile(times, 95):>9.1f}{ours['rows'][name]:>8}")
@@ -264,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     if theirs:
         print(f"\npandas load of the tables: {theirs['load_s']:.1f} s (once per process)")
     else:
-        print("\nthe pandas way died before finishing (killed, most likely out of memory)")
+        print(f"\nthe pandas way ran out of memory (over {args.memory_gb:g} GB) before finishing")
     p95_max = max(np.percentile(times, 95) for times in ours["panel_ms"].values())
     page_max = max(np.percentile(times, 95) for times in ours["page_ms"].values())
     print(f"bench: requests={n_requests} panels={len(ours['panel_ms'])} p95_max_ms={p95_max:.1f} "
