@@ -39,6 +39,7 @@ ROLLUPS = {
     "rollup_requests_channel": {"day", "district", "category", "channel", "kind"},
     "rollup_requests_place": {"day", "district", "street", "unit"},
     "rollup_requests_fine": {"day", "district", "street", "unit", "category", "subcategory"},
+    "rollup_requests_cells": {"day", "district", "street", "hex_q", "hex_r"},
 }
 ROW_TABLES = {"open": "requests_live", "whistled": "requests_whistled"}  # built with the rollups
 REQUEST_DIMENSIONS = ("district", "street", "unit", "category", "subcategory", "channel", "kind")
@@ -80,8 +81,11 @@ def header(name: str) -> tuple[set[str], str]:
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of its own (DuckDB cursors are per-thread) with the metric, facts and masking macros defined."""
     cursor = con.cursor()
-    for name in ("metrics", "facts", "privacy"):
+    for name in ("metrics", "hexes", "facts", "privacy"):
         cursor.execute(sql(name))
+    for key in ("hex_km", "hex_lat0"):
+        row = cursor.execute("select value::double from meta where key = ?", [key]).fetchone()
+        cursor.execute(f"set variable {key} = ?", [row[0] if row else None])
     return cursor
 
 

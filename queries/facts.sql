@@ -9,6 +9,7 @@ create or replace temp macro request_facts(src, t, since, until) as table
 select
     received_at::date as day,
     district, street, unit, category, subcategory, channel, kind,
+    hex_q(lat, lon) as hex_q, hex_r(lat, lon) as hex_r,
     1 as received,
     responded_in_time(received_at, responded_at, t)::int as responded_in_time,
     due_for_response(received_at, responded_at, t)::int as due_for_response,

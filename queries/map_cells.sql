@@ -1,24 +1,9 @@
--- Requests per hexagonal cell of about $cell_km across, binned in SQL from
--- each request's point (flat-top hexagons on a local equirectangular plane),
--- so the browser gets at most one row per occupied cell whatever the volume.
-with points as (
-    select lon * cos(radians($lat0)) * 111.32 / $cell_km as x, lat * 111.32 / $cell_km as y
-    from tickets
-    where lat is not null and lon is not null
-), axial as (
-    select (2.0 / 3) * x as q, (-1.0 / 3) * x + (sqrt(3) / 3) * y as r from points
-), rounded as (
-    select round(q) as rq, round(r) as rr, round(-q - r) as rs,
-           abs(round(q) - q) as dq, abs(round(r) - r) as dr, abs(round(-q - r) - (-q - r)) as ds
-    from axial
-), cells as (
-    select case when dq > dr and dq > ds then -rr - rs else rq end as q,
-           case when dr > ds and not (dq > dr and dq > ds) then -rq - rs else rr end as r
-    from rounded
-)
-select q, r, count(*) as requests,
-       (sqrt(3) * (r + q / 2.0)) * $cell_km / 111.32 as lat,
-       (1.5 * q) * $cell_km / (111.32 * cos(radians($lat0))) as lon
-from cells
-group by q, r
+-- Requests per hexagonal cell (queries/hexes.sql) in the period, counted in
+-- DuckDB, so the browser gets one row per occupied cell whatever the volume.
+-- grain: hex_q hex_r
+select hex_q as q, hex_r as r, total(received) as requests, total(open) as open,
+       hex_lat(hex_q, hex_r) as lat, hex_lon(hex_q, hex_r) as lon, getvariable('hex_km') as cell_km
+from facts
+where hex_q is not null
+group by all
 order by requests desc, q, r

@@ -17,7 +17,7 @@ def pages(month: date) -> dict[str, list[tuple[str, dict[str, object]]]]:
             ("headline_rates", {}), ("open_now", {}), ("rates_by", {"level": "district"}),
             ("requests_trend", {"bucket": "day"}), ("top_topics", {"level": "subcategory", "limit": 10}),
             ("open_incidents_by", {}), ("open_incidents", {"limit": LIST_LIMIT}),
-            ("map_areas", {"level": "district"}),
+            ("map_areas", {"level": "district"}), ("map_cells", {}),
         ],
         "requests": [
             ("headline_rates", {}), ("requests_trend", {"bucket": "week"}), ("channels_and_kinds", {}),

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import duckdb
 
 import queries
 from data import db
+
+MAP_CELLS = 8000  # hexagons over the data's bounding box: fine enough to see a street, small to send
+HEX_AREA = 3 * math.sqrt(3) / 2  # a hexagon's area per squared circumradius
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
@@ -19,6 +24,9 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     if latest is None:
         return
     cursor.execute("set variable cutoff = ?", [latest])
+    cells = hex_grid(cursor)
+    for key, value in cells.items():
+        cursor.execute(f"set variable {key} = ?", [value])
     cursor.execute(queries.sql("rollups"))
     for table, dimensions in queries.ROLLUPS.items():
         by = ", ".join(sorted(dimensions - {"day"}))
@@ -26,4 +34,15 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
             create or replace table {table}_month as
             select date_trunc('month', day)::date as day, {by}, sum(columns(* exclude (day, {by})))::bigint
             from {table} group by all order by day""")
-    db.set_meta(cursor, {"rollup_cutoff": latest.isoformat()})
+    db.set_meta(cursor, {"rollup_cutoff": latest.isoformat(), **cells})
+
+
+def hex_grid(cursor: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """A map cell size that puts about MAP_CELLS cells over the data's extent, for any city."""
+    lat_min, lat_max, lon_min, lon_max = cursor.execute(
+        "select min(lat), max(lat), min(lon), max(lon) from requests where lat between -90 and 90").fetchone()
+    if lat_min is None:
+        return {"hex_km": 1.0, "hex_lat0": 0.0}
+    lat0 = (lat_min + lat_max) / 2
+    area = max((lat_max - lat_min) * 111.32 * (lon_max - lon_min) * 111.32 * math.cos(math.radians(lat0)), 1.0)
+    return {"hex_km": round(max(math.sqrt(area / (HEX_AREA * MAP_CELLS)), 0.05), 3), "hex_lat0": lat0}

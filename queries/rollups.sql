@@ -15,7 +15,7 @@ select * from requests where whistle <> 'none' order by received_at;
 -- rollups are summed from it, the channel one from the rows.
 create or replace table rollup_requests_fine as
 select day, district, street, unit, category, subcategory,
-       sum(columns(* exclude (day, district, street, unit, category, subcategory, channel, kind, settled_at)))::bigint
+       sum(columns(* exclude (day, district, street, unit, category, subcategory, channel, kind, hex_q, hex_r, settled_at)))::bigint
 from request_facts('requests', getvariable('cutoff'), '-infinity'::timestamp, 'infinity'::timestamp)
 where settled_at <= getvariable('cutoff')
 group by all
@@ -23,7 +23,7 @@ order by day;
 
 create or replace table rollup_requests_channel as
 select day, district, category, channel, kind,
-       sum(columns(* exclude (day, district, street, unit, category, subcategory, channel, kind, settled_at)))::bigint
+       sum(columns(* exclude (day, district, street, unit, category, subcategory, channel, kind, hex_q, hex_r, settled_at)))::bigint
 from request_facts('requests', getvariable('cutoff'), '-infinity'::timestamp, 'infinity'::timestamp)
 where settled_at <= getvariable('cutoff')
 group by all
@@ -38,5 +38,14 @@ order by day;
 create or replace table rollup_requests_topic as
 select day, district, category, subcategory, sum(columns(* exclude (day, district, street, unit, category, subcategory)))::bigint
 from rollup_requests_fine
+group by all
+order by day;
+
+-- Per map cell, for the density layer.
+create or replace table rollup_requests_cells as
+select day, district, street, hex_q, hex_r,
+       sum(columns(* exclude (day, district, street, unit, category, subcategory, channel, kind, hex_q, hex_r, settled_at)))::bigint
+from request_facts('requests', getvariable('cutoff'), '-infinity'::timestamp, 'infinity'::timestamp)
+where settled_at <= getvariable('cutoff') and hex_q is not null
 group by all
 order by day;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -28,6 +29,7 @@ PANELS = [
     ("repeat_requests", {"limit": 10**6}),
     ("map_areas", {"level": "district"}),
     ("map_areas", {"level": "street"}),
+    ("map_cells", {}),
 ]
 
 
@@ -166,7 +168,7 @@ def test_scorecard_ranks_and_rectification_list(con, cursor, clock):
 
 def test_map_cells_count_every_filtered_request_once(con, cursor, clock):
     flt = Filter(clock.date() - timedelta(days=60), clock.date() + timedelta(days=1), districts=("朝阳区", "延庆区"))
-    cells = queries.run(cursor, "map_cells", flt, clock, cell_km=1.5, lat0=40.0)
+    cells = queries.run(cursor, "map_cells", flt, clock)
     expected = con.execute("""select count(*) from requests where received_at >= ? and received_at <= ?
                               and district in ('朝阳区', '延庆区')""", [flt.start, clock]).fetchone()[0]
     assert cells["requests"].sum() == expected
@@ -180,3 +182,16 @@ def test_headline_carries_the_targets(con, cursor, clock):
     got = queries.run(cursor, "headline_rates", Filter(clock.date(), clock.date() + timedelta(days=1)), clock)
     target = con.execute("select target / 100 from indicator_definitions where code = 'C3.1'").fetchone()[0]
     assert got["satisfaction_target"].to_list() == [target] * got.height
+
+
+def test_every_point_falls_in_its_nearest_hexagon(cursor):
+    km, lat0 = cursor.execute("select getvariable('hex_km'), getvariable('hex_lat0')").fetchone()
+    rows = cursor.execute("select lat, lon, hex_q(lat, lon), hex_r(lat, lon) from requests using sample 2000 rows")
+    plane = lambda lat, lon: (lon * math.cos(math.radians(lat0)) * 111.32, lat * 111.32)  # noqa: E731
+    centre = lambda q, r: (1.5 * q * km, math.sqrt(3) * (r + q / 2) * km)  # noqa: E731
+    for lat, lon, q, r in rows.fetchall():
+        x, y = plane(lat, lon)
+        distances = [math.dist((x, y), centre(q + dq, r + dr))
+                     for dq, dr in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-1, 1))]
+        assert distances[0] <= km * (1 + 1e-9)
+        assert distances[0] <= min(distances[1:]) + 1e-9
