@@ -1,0 +1,2 @@
+-- The months the evaluation covers, the latest first, for the month picker.
+select distinct period as month from indicators order by month desc
