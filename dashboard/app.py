@@ -8,19 +8,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `data` and `q
 
 import streamlit as st  # noqa: E402
 
+from dashboard import filters, wall  # noqa: E402
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
+from dashboard.store import now  # noqa: E402
 from data import db  # noqa: E402
 from data.generate import generate  # noqa: E402
 
 DEMO_REQUESTS = 2_000_000  # the first-start city; CITYOPS_DEMO_REQUESTS changes it
 
-st.set_page_config(page_title="cityops", page_icon="🏙️", layout="wide")
+st.set_page_config(page_title="cityops", page_icon="🏙️", layout="wide",
+                   initial_sidebar_state="collapsed" if wall.on() else "expanded")
 
 
 @st.cache_resource(show_spinner=False)
-def ensure_database() -> Path:
+def ensure_database(path: Path) -> None:
     """Create the embedded demo city on first start, with a visible progress bar."""
-    path = db.db_path()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         bar = st.progress(0.0, text=t("generating"))
@@ -28,14 +30,26 @@ def ensure_database() -> Path:
         generate(path, requests=requests, incidents=max(requests * 3 // 40, 100),
                  progress=lambda fraction, message: bar.progress(fraction, text=f"{t('generating')} {message}"))
         bar.empty()
-    return path
 
 
 if "lang" not in st.session_state:
     st.session_state.lang = st.query_params.get("lang", "zh")
-st.sidebar.segmented_control(t("language"), LANGUAGES, key="lang",
-                             format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+ensure_database(db.db_path())
+filters.restore()
+if wall.on():
+    wall.dress()
+else:
+    st.sidebar.segmented_control(t("language"), LANGUAGES, key="lang",
+                                 format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    filters.bar(now().date())
 st.query_params["lang"] = st.session_state.lang or "zh"
-ensure_database()
-page = st.navigation([st.Page("pages/overview.py", title=t("overview"), icon="🛰️", default=True)])
+filters.publish()
+pages = [
+    st.Page("views/overview.py", title=t("overview"), icon=":material/dashboard:", default=True),
+    st.Page("views/requests.py", title=t("requests_page"), icon=":material/support_agent:"),
+    st.Page("views/incidents.py", title=t("incidents_page"), icon=":material/emergency:"),
+    st.Page("views/evaluation.py", title=t("evaluation_page"), icon=":material/fact_check:"),
+]
+page = st.navigation(pages, position="hidden" if wall.on() else "sidebar")
+wall.rotate(pages)
 page.run()

@@ -1,36 +1,235 @@
-"""Interface words in Chinese (default) and English, one entry per label."""
+"""Interface words in Chinese (default) and English, one entry per label, and place/topic names per language."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 LANGUAGES = ("zh", "en")
 
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("城市运行一网统管", "City Operations Centre"),
-    "overview": ("总览", "Overview"),
     "language": ("语言", "Language"),
     "generating": ("首次启动：正在生成演示城市数据…", "First start: generating the demo city…"),
+    # pages
+    "overview": ("总览", "Overview"),
+    "requests_page": ("接诉即办", "Requests"),
+    "incidents_page": ("城市运行", "Incidents"),
+    "evaluation_page": ("综合评价", "Evaluation"),
+    # the filter bar
+    "period": ("时间范围", "Period"),
+    "period_today": ("今日", "Today"),
+    "period_7d": ("近7天", "Last 7 days"),
+    "period_30d": ("近30天", "Last 30 days"),
+    "period_90d": ("近90天", "Last 90 days"),
+    "period_365d": ("近一年", "Last 12 months"),
+    "period_custom": ("自定义", "Custom"),
+    "date_range": ("起止日期", "From – to"),
+    "filter_districts": ("区", "Districts"),
+    "filter_streets": ("街道/乡镇", "Streets"),
+    "filter_categories": ("诉求大类", "Categories"),
+    "filter_subcategories": ("诉求小类", "Subcategories"),
+    "filter_channels": ("受理渠道", "Channels"),
+    "filter_units": ("承办单位", "Units"),
+    "all": ("全部", "All"),
+    "clear_filters": ("清除筛选", "Clear filters"),
+    # numbers and tiles
     "today": ("今日", "Today"),
-    "last_30_days": ("近30天", "Last 30 days"),
+    "received": ("受理诉求", "Requests received"),
+    "received_help": ("期间内受理的诉求件数，与上一同长周期比较（环比）",
+                      "Requests received in the period, against the period of the same length before it"),
+    "received_today": ("今日受理", "Received today"),
     "response_rate": ("响应率", "Response rate"),
     "resolution_rate": ("解决率", "Resolution rate"),
     "satisfaction_rate": ("满意率", "Satisfaction rate"),
     "on_time_rate": ("按时办结率", "On-time rate"),
-    "received": ("受理诉求", "Requests received"),
+    "target": ("目标", "Target"),
+    "vs_previous": ("较上期", "vs previous period"),
     "open_now": ("在办工单", "Open now"),
-    "by_district": ("各区诉求量（近30天）", "Requests by district (last 30 days)"),
-    "district": ("区", "District"),
-    "requests": ("诉求量", "Requests"),
+    "overdue_now": ("超期未办结", "Overdue now"),
+    "open_incidents": ("在办事件", "Open incidents"),
+    "severe_open": ("重大及以上事件", "Severe incidents open"),
     "as_of": ("数据截至", "Data as of"),
     "no_data": ("暂无数据", "No data"),
+    "requests": ("诉求量", "Requests"),
+    "this_period": ("本期", "This period"),
+    "year_ago": ("去年同期", "A year earlier"),
+    "previous_period": ("上期", "Previous period"),
+    "change": ("环比", "Change"),
+    "date": ("日期", "Date"),
+    "district": ("区", "District"),
+    "street": ("街道", "Street"),
+    "unit": ("承办单位", "Unit"),
+    "category": ("大类", "Category"),
+    "subcategory": ("小类", "Subcategory"),
+    "channel": ("渠道", "Channel"),
+    "kind": ("诉求类型", "Kind"),
+    # overview
+    "alert_overdue": ("超期未办结 {n} 件", "{n} requests overdue"),
+    "alert_late_incidents": ("超 {h} 小时未处置事件 {n} 起", "{n} incidents open over {h} h"),
+    "alert_surge": ("{name} 近7天 {change}", "{name} {change} in 7 days"),
+    "alert_none": ("暂无需要提醒的事项", "Nothing needs attention"),
+    "map": ("城市运行一张图", "The city on one map"),
+    "map_soon": ("地图加载中", "Map loading"),
+    "trend_30d": ("近30天诉求趋势", "Requests, last 30 days"),
+    "top_week": ("本周高频问题", "Top problems this week"),
+    "district_ranking": ("各区排名", "Districts ranked"),
+    "incidents_by_severity": ("在办事件（按等级）", "Open incidents by severity"),
+    "emergency_on": ("平急转换：应急状态", "Emergency mode is on"),
+    "emergency_auto": ("在办重大及以上事件达 {n} 起，已自动切换至应急状态",
+                       "{n} severe incidents open: emergency mode switched on by itself"),
+    "rotating": ("轮播中", "Rotating pages"),
+    "most_severe_open": ("最紧急的在办事件", "Most severe open incidents"),
+    # tables
+    "repeats": ("重复诉求", "Repeat requests"),
+    "request_id": ("工单号", "Ticket"),
+    "received_at": ("受理时间", "Received"),
+    "deadline_at": ("办结时限", "Deadline"),
+    "hours_overdue": ("超期（小时）", "Hours overdue"),
+    "text": ("诉求内容", "Request"),
+    "stage": ("状态", "Stage"),
+    "incident_id": ("事件编号", "Incident"),
+    "severity": ("等级", "Severity"),
+    "detected_at": ("发现时间", "Detected"),
+    "age_minutes": ("已持续（分钟）", "Open for (min)"),
+    "type": ("事件类型", "Type"),
+    "source": ("发现方式", "Source"),
+    # the requests page
+    "trend": ("诉求趋势", "Requests over time"),
+    "bucket_day": ("按日", "Daily"),
+    "bucket_week": ("按周", "Weekly"),
+    "bucket_month": ("按月", "Monthly"),
+    "channels_and_kinds": ("受理渠道与诉求类型", "Channels and kinds"),
+    "top_category": ("诉求大类排名", "Categories ranked"),
+    "top_subcategory": ("诉求小类排名", "Subcategories ranked"),
+    "rates_ranked": ("三率排名", "The rates, ranked"),
+    "rank_by": ("排名维度", "Rank by"),
+    "overdue_requests": ("超期未办结工单", "Overdue requests"),
+    "repeat_requests": ("重复诉求集中的街道与问题", "Where problems come back"),
+    "repeat_share": ("重复占比", "Repeat share"),
+    "whistles": ("吹哨报到", "Whistles (吹哨报到)"),
+    "whistles_help": ("已报到 / 吹哨次数；吹哨到部门报到的平均与P90用时",
+                      "Departments arrived / whistles blown; hours from whistle to arrival, mean and p90"),
+    "arrival_hours": ("报到用时 均值 {mean} 小时 · P90 {p90} 小时", "arrival {mean} h mean · {p90} h p90"),
+    "tickets": ("工单列表", "Tickets"),
+    "list_limit": ("显示最近 {n} 条；选中一行查看办理过程", "The latest {n} shown; pick a row to see its life cycle"),
+    "callback": ("回访", "Callback"),
+    "resolved_yes": ("已解决", "solved"),
+    "resolved_no": ("未解决", "not solved"),
+    "satisfied_yes": ("满意", "satisfied"),
+    "satisfied_no": ("不满意", "not satisfied"),
+    # the incidents page
+    "late_incidents": ("超时未处置", "Open too long"),
+    "late_help": ("在办且已持续超过设定时长（CITYOPS_INCIDENT_LATE_HOURS）的事件",
+                  "Open incidents older than CITYOPS_INCIDENT_LATE_HOURS"),
+    "emergency_switch": ("平急转换（应急状态）", "Emergency mode (平急转换)"),
+    "emergency_help": ("开启后总览与大屏以事件为先；在办重大及以上事件达 {n} 起时自动开启",
+                       "Puts incidents first on the overview and wall screen; turns on by itself at {n} severe open"),
+    "lifecycle": ("处置时效", "Life-cycle times"),
+    "onsite_mean": ("到场用时（分钟，均值）", "To site, mean (min)"),
+    "onsite_p90": ("到场用时（分钟，P90）", "To site, p90 (min)"),
+    "close_mean": ("办结用时（小时，均值）", "To close, mean (h)"),
+    "close_p90": ("办结用时（小时，P90）", "To close, p90 (h)"),
+    "incidents": ("事件数", "Incidents"),
+    "incidents_over_time": ("事件趋势（按等级）", "Incidents over time by severity"),
+    "incident_list": ("事件列表", "Incident list"),
+    # the evaluation page
+    "no_indicators": ("尚无评价指标数据", "No evaluation indicators yet"),
+    "month": ("评价月份", "Month"),
+    "scorecard_for": ("评价对象", "Scorecard for"),
+    "whole_city": ("全市", "Whole city"),
+    "scorecard": ("指标得分卡", "Scorecard"),
+    "indicators": ("指标数", "Indicators"),
+    "below_target": ("未达标", "Below target"),
+    "mean_score": ("平均得分", "Mean score"),
+    "computed_share": ("自动计算占比", "Computed share"),
+    "computed_help": ("由工单与事件数据自动计算的指标占比，其余为单位填报",
+                      "Indicators computed from requests and incidents; the rest are reported by units"),
+    "dimension": ("维度", "Dimension"),
+    "aim": ("目标方向", "Aim"),
+    "code": ("编号", "Code"),
+    "indicator": ("指标", "Indicator"),
+    "value": ("值", "Value"),
+    "measure_unit": ("单位", "Unit"),
+    "score": ("得分", "Score"),
+    "rank": ("排名", "Rank"),
+    "ranked_among": ("参评区数", "Of"),
+    "trend_vs_last_month": ("较上月", "vs last month"),
+    "definition": ("口径", "Definition"),
+    "district_dimension": ("各区分维度得分", "Districts × dimensions"),
+    "rectification": ("整改清单", "Rectification list"),
+    "gap": ("差距", "Gap"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_excel": ("下载 Excel", "Download Excel"),
+    # severities, stages, channels, kinds, whistles
+    "severity_1": ("一般", "Minor"),
+    "severity_2": ("较大", "Major"),
+    "severity_3": ("重大", "Serious"),
+    "severity_4": ("特别重大", "Critical"),
+    "stage_received": ("已受理", "Received"),
+    "stage_dispatched": ("已派单", "Dispatched"),
+    "stage_responded": ("已响应", "Responded"),
+    "stage_overdue": ("已超期", "Overdue"),
+    "stage_handled": ("已办结", "Handled"),
+    "stage_closed": ("已回访", "Called back"),
+    "stage_detected": ("已发现", "Detected"),
+    "stage_acknowledged": ("已确认", "Acknowledged"),
+    "stage_onsite": ("已到场", "On site"),
+    "channel_hotline": ("12345热线", "12345 hotline"),
+    "channel_app": ("APP", "App"),
+    "channel_miniprogram": ("小程序", "Mini program"),
+    "channel_web": ("网站", "Website"),
+    "channel_grid": ("网格员上报", "Grid worker"),
+    "kind_consult": ("咨询", "Consultation"),
+    "kind_help": ("求助", "Request for help"),
+    "kind_complaint": ("投诉", "Complaint"),
+    "kind_report": ("举报", "Report"),
+    "kind_suggest": ("建议", "Suggestion"),
+    "source_sensor": ("物联感知", "Sensor"),
+    "source_video": ("视频识别", "Video"),
+    "source_patrol": ("巡查上报", "Patrol"),
+    "source_drone": ("无人机", "Drone"),
+    "source_hotline": ("热线转办", "Hotline"),
+    "whistle_routine": ("日常哨", "Routine whistle"),
+    "whistle_tough": ("攻坚哨", "Tough-case whistle"),
+    "whistle_emergency": ("应急哨", "Emergency whistle"),
 }
+CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above
 
 
 def lang() -> str:
-    return st.session_state.get("lang", "zh")
+    return st.session_state.get("lang") or "zh"
 
 
-def t(key: str) -> str:
+def t(key: str, **values: object) -> str:
     zh, en = LABELS[key]
-    return en if lang() == "en" else zh
+    text = en if lang() == "en" else zh
+    return text.format(**values) if values else text
+
+
+def english_names() -> dict[str, str]:
+    from dashboard.store import choices  # the store opens the database; labels alone need not
+    rows = choices().filter(pl.col("name_en").is_not_null())
+    return dict(zip(rows["value"], rows["name_en"]))
+
+
+def name(value: str) -> str:
+    """A place, topic, unit or code in the interface language (an unknown code, e.g. from an import, as is)."""
+    for prefix in CODED:
+        if f"{prefix}_{value}" in LABELS:
+            return t(f"{prefix}_{value}")
+    return english_names().get(value, value) if lang() == "en" else value
+
+
+def translated(rows: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The frame with its name columns in the interface language."""
+    mapping = english_names() if lang() == "en" else {}
+    for prefix in CODED:
+        mapping.update({key[len(prefix) + 1:]: t(key) for key in LABELS if key.startswith(prefix + "_")})
+    return rows.with_columns(pl.col(c).cast(pl.String).replace(mapping) for c in columns if c in rows.columns)
+
+
+def labeller(values, label=t):
+    """A widget's format_func with its labels fixed now, in the current language (widgets call it later)."""
+    labels = {value: label(value) for value in values}
+    return labels.__getitem__

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 import streamlit as st
@@ -47,6 +47,26 @@ def cached(name: str, flt: queries.Filter, t: datetime, extra: tuple, version: s
 def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.DataFrame:
     """A panel's rows, cached per filter, clock minute and data version."""
     return cached(name, flt, t, tuple(sorted(extra.items())), data_version())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def choices_of(version: str) -> pl.DataFrame:
+    return queries.run(cursor(), "filter_choices", queries.Filter(date.min, date.min), datetime.min)
+
+
+def choices() -> pl.DataFrame:
+    """Every value the filters offer, with its parent and English name (queries/filter_choices.sql)."""
+    return choices_of(data_version())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def definitions_of(version: str) -> pl.DataFrame:
+    return queries.run(cursor(), "indicator_definitions", queries.Filter(date.min, date.min), datetime.min)
+
+
+def definitions() -> pl.DataFrame:
+    """The evaluation indicators' names, definitions and targets (queries/indicator_definitions.sql)."""
+    return definitions_of(data_version())
 
 
 def now() -> datetime:

@@ -1,0 +1,128 @@
+"""Every chart's look in one place: dark on the wall screen, light otherwise, CJK-safe fonts, readable numbers."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard.i18n import lang, t
+
+FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+SEVERITY_COLOURS = ["#8fa3bf", "#f5c542", "#ff8a3d", "#ff3b3b"]  # 一般, 较大, 重大, 特别重大
+ACCENT = "#2f9bff"
+WARM = "#ff8a3d"
+
+
+def dark() -> bool:
+    return bool(st.session_state.get("wall"))
+
+
+def styled(chart: alt.TopLevelMixin, height: int = 260) -> alt.TopLevelMixin:
+    """The house style, applied per chart (Altair's global theme would leak between sessions)."""
+    ink, grid = ("#dce6f2", "#22344f") if dark() else ("#1d2b3a", "#e3e8ef")
+    scale = 1.2 if dark() else 1.0
+    return (chart.properties(height=height, background="transparent")
+            .configure(font=FONT)
+            .configure_view(stroke=None)
+            .configure_axis(labelColor=ink, titleColor=ink, gridColor=grid, domainColor=grid, tickColor=grid,
+                            labelFontSize=11 * scale, titleFontSize=12 * scale, labelLimit=160 * scale)
+            .configure_legend(labelColor=ink, titleColor=ink, labelFontSize=11 * scale, titleFontSize=12 * scale,
+                              orient="top")
+            .configure_title(color=ink, fontSize=14 * scale, anchor="start"))
+
+
+def show(chart: alt.TopLevelMixin, height: int = 260) -> None:
+    st.altair_chart(styled(chart, height), theme=None, width="stretch")
+
+
+def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart:
+    """Requests per bucket, the period's line solid and the same weeks a year earlier dashed."""
+    this, before = t("this_period"), t("year_ago")
+    long = rows.select("bucket", pl.col("received").alias(this), pl.col("received_year_ago").alias(before)) \
+        .unpivot(index="bucket", variable_name="series", value_name="received")
+    time_format = "%m-%d" if bucket == "day" else ("%Y-%m-%d" if bucket == "week" else "%Y-%m")
+    return alt.Chart(long).mark_line(point=bucket != "day", strokeWidth=2.5).encode(
+        x=alt.X("bucket:T", title=None, axis=alt.Axis(format=time_format)),
+        y=alt.Y("received:Q", title=t("requests"), axis=alt.Axis(format="~s" if lang() == "en" else ",.0f")),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[this, before], range=[ACCENT, "#8fa3bf"])),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=[this, before], range=[[1, 0], [5, 4]]),
+                                  legend=None),
+        tooltip=[alt.Tooltip("bucket:T", title=t("date"), format="%Y-%m-%d"), alt.Tooltip("series:N", title=""),
+                 alt.Tooltip("received:Q", title=t("requests"), format=",.0f")],
+    )
+
+
+def ranked(rows: pl.DataFrame, label: str, value: str, title: str, *, percent: bool = False,
+           colour: str = ACCENT, target: float | None = None, extra: list[alt.Tooltip] | None = None) -> alt.Chart:
+    """Horizontal bars, largest first; a rate can carry its target as a rule."""
+    value_format = ".1%" if percent else ",.0f"
+    bars = alt.Chart(rows).mark_bar(color=colour, cornerRadiusEnd=3).encode(
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=".0%" if percent else "~s")),
+        y=alt.Y(f"{label}:N", sort="-x", title=None),
+        tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip(f"{value}:Q", title=title, format=value_format),
+                 *(extra or [])],
+    )
+    if target is None:
+        return bars
+    rule = alt.Chart(pl.DataFrame({"target": [target]})).mark_rule(color=WARM, strokeDash=[4, 3], size=2).encode(
+        x="target:Q", tooltip=[alt.Tooltip("target:Q", title=t("target"), format=".1%")])
+    return bars + rule
+
+
+def changes(rows: pl.DataFrame, label: str, title: str) -> alt.Chart:
+    """Top problems: volume bars with the change against the period before as a coloured label."""
+    base = alt.Chart(rows).encode(y=alt.Y(f"{label}:N", sort="-x", title=None))
+    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3).encode(
+        x=alt.X("received:Q", title=title, axis=alt.Axis(format="~s")),
+        tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip("received:Q", title=title, format=",.0f"),
+                 alt.Tooltip("received_before:Q", title=t("previous_period"), format=",.0f"),
+                 alt.Tooltip("change:Q", title=t("change"), format="+.1%")])
+    text = base.mark_text(align="left", dx=4, fontSize=15 if dark() else 11).encode(
+        x="received:Q", text=alt.Text("change:Q", format="+.0%"),
+        color=alt.condition("datum.change > 0", alt.value(WARM), alt.value("#3ccf8e")))
+    return bars + text
+
+
+def stacked(rows: pl.DataFrame, label: str, part: str, value: str, title: str) -> alt.Chart:
+    return alt.Chart(rows).mark_bar().encode(
+        x=alt.X(f"{value}:Q", title=title, stack="normalize", axis=alt.Axis(format=".0%")),
+        y=alt.Y(f"{label}:N", sort="-x", title=None),
+        color=alt.Color(f"{part}:N", title=None, scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip(f"{part}:N", title=""),
+                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+    )
+
+
+def by_severity(rows: pl.DataFrame, x: str, value: str, title: str, time: bool = False) -> alt.Chart:
+    domain = [t(f"severity_{level}") for level in (1, 2, 3, 4)]
+    on_severity = x == "severity_label"
+    return alt.Chart(rows).mark_bar().encode(
+        x=alt.X(f"{x}:{'T' if time else 'N'}", title=None, sort=domain if on_severity else "-y",
+                axis=alt.Axis(format="%m-%d") if time else alt.Axis(labelAngle=0 if on_severity else -35)),
+        y=alt.Y(f"{value}:Q", title=title, stack=True),
+        color=alt.Color("severity_label:N", title=None, scale=alt.Scale(domain=domain, range=SEVERITY_COLOURS),
+                        legend=None if on_severity else alt.Legend()),
+        tooltip=[alt.Tooltip(f"{x}:{'T' if time else 'N'}", title=""), alt.Tooltip("severity_label:N", title=""),
+                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+    )
+
+
+def heatmap(rows: pl.DataFrame, x: str, y: str, value: str, title: str) -> alt.Chart:
+    base = alt.Chart(rows).encode(x=alt.X(f"{x}:N", title=None, axis=alt.Axis(labelAngle=0)),
+                                  y=alt.Y(f"{y}:N", title=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="redyellowgreen", domain=[80, 100])),
+        tooltip=[alt.Tooltip(f"{y}:N", title=""), alt.Tooltip(f"{x}:N", title=""),
+                 alt.Tooltip(f"{value}:Q", title=title, format=".1f")])
+    return cells + base.mark_text(fontSize=11, color="#1d2b3a").encode(text=alt.Text(f"{value}:Q", format=".0f"))
+
+
+def timeline(stages: pl.DataFrame) -> alt.Chart:
+    """A ticket's or incident's life cycle: each stage reached, in time order, on one line."""
+    base = alt.Chart(stages).encode(x=alt.X("at:T", title=None, axis=alt.Axis(format="%m-%d %H:%M")))
+    line = base.mark_line(color="#8fa3bf")
+    dots = base.mark_circle(size=140, color=ACCENT).encode(
+        tooltip=[alt.Tooltip("stage:N", title=""), alt.Tooltip("at:T", title="", format="%Y-%m-%d %H:%M")])
+    labels = base.mark_text(dy=-14, fontSize=12).encode(text="stage:N")
+    return (line + dots + labels).encode(y=alt.value(40))

@@ -1,0 +1,27 @@
+"""Every limit and threshold of the dashboard, in one place, each settable by an environment variable.
+
+The README lists them (a test checks it).
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _number(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+# How often the wall screen refreshes its live panels, in seconds (CITYOPS_REFRESH_SECONDS).
+REFRESH_SECONDS = _number("CITYOPS_REFRESH_SECONDS", 60)
+# How long the wall screen shows each page when it rotates (?rotate=1), in seconds.
+ROTATE_SECONDS = _number("CITYOPS_ROTATE_SECONDS", 45)
+# Open severe (重大 and above, severity ≥ 3) incidents at which emergency mode (平急转换) turns on by itself.
+EMERGENCY_SEVERE_OPEN = int(_number("CITYOPS_EMERGENCY_SEVERE_OPEN", 25))
+# An incident open longer than this many hours is flagged on the alert strip.
+INCIDENT_LATE_HOURS = _number("CITYOPS_INCIDENT_LATE_HOURS", 24)
+# A topic whose last 7 days exceed the 7 before by this share (and SURGE_MIN requests) is a surge on the alert strip.
+SURGE_CHANGE = _number("CITYOPS_SURGE_CHANGE", 0.5)
+SURGE_MIN = int(_number("CITYOPS_SURGE_MIN", 30))
+# Rows a ticket or incident list shows (and exports).
+LIST_ROWS = int(_number("CITYOPS_LIST_ROWS", 500))

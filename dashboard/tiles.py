@@ -1,0 +1,52 @@
+"""KPI tiles: the three rates and the on-time rate against target and the period before, and plain counts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import formats, wall
+from dashboard.i18n import lang, t
+from dashboard.store import definitions
+
+# Each headline rate and the evaluation indicator that defines it and sets its target (data/indicators.py).
+RATES = {"response_rate": "C1.1", "resolution_rate": "C2.1", "satisfaction_rate": "C3.1", "on_time_rate": "C1.2"}
+
+
+def definition(code: str) -> str:
+    row = definitions().filter(code=code).row(0, named=True)
+    return row["definition_en"] if lang() == "en" else row["definition"]
+
+
+def rate(column, key: str, current: dict, previous: dict | None) -> None:
+    """One rate: its value, the change against the period before, and whether it meets its target."""
+    value, target = current.get(key), current.get(key.replace("_rate", "_target"))
+    before = (previous or {}).get(key)
+    met = None if formats.missing(value) or formats.missing(target) else value >= target
+    mark = "" if met is None else (" :green[✔]" if met else " :red[✘]")
+    goal = f"{t('target')} {formats.percent(target, 0)}"
+    column.metric(  # the wall's narrow tiles leave the target to the ✔/✘ and the help
+        f"{t(key)}{mark}" if wall.on() else f"{t(key)} :gray[{goal}]{mark}", formats.percent(value),
+        delta=formats.points(None if formats.missing(value) or formats.missing(before) else value - before),
+        delta_description=None if wall.on() else t("vs_previous"),
+        help=f"{definition(RATES[key])}\n\n{t('target')} {formats.percent(target)}",
+        border=True,
+    )
+
+
+def headline(rows, columns: list | None = None) -> None:
+    """Requests received and the four rates, from the headline_rates panel (the current row and the previous)."""
+    current = next((r for r in rows.iter_rows(named=True) if r["current"]), {})
+    previous = next((r for r in rows.iter_rows(named=True) if not r["current"]), None)
+    columns = columns or st.columns(5)
+    before = (previous or {}).get("received")
+    received = current.get("received")
+    columns[0].metric(t("received"), formats.count(received),
+                      delta=formats.change(received / before - 1 if before and received is not None else None),
+                      delta_description=t("vs_previous"), delta_color="off", border=True, help=t("received_help"))
+    for column, key in zip(columns[1:], RATES):
+        rate(column, key, current, previous)
+
+
+def count(column, label: str, value: float | None, help_text: str | None = None, delta: str | None = None,
+          colour: str = "normal") -> None:
+    column.metric(label, formats.count(value), delta=delta, delta_color=colour, help=help_text, border=True)

@@ -1,0 +1,85 @@
+"""综合评价: the month's scorecard (4 dimensions × 12 aims), the district × dimension heatmap, the 整改清单."""
+
+import io
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, filters, formats
+from dashboard.i18n import labeller, lang, name, t, translated
+from dashboard.sections import guarded
+from dashboard.store import now, panel
+
+clock = now()
+flt = filters.current(clock)
+st.title(t("evaluation_page"))
+months = panel("evaluation_months", flt, clock)["month"].to_list()
+if not months:
+    st.info(t("no_indicators"))
+    st.stop()
+left, right = st.columns(2)
+complete = [m for m in months if m < clock.date().replace(day=1)]  # the running month is not scored yet
+month = left.selectbox(t("month"), months, index=months.index(complete[0]) if complete else 0,
+                       format_func=lambda m: f"{m:%Y-%m}", key="eval_month")
+places = [None, *panel("dimension_scores", flt, clock, month=month)["district"].unique(maintain_order=True)]
+district = right.selectbox(t("scorecard_for"), places, key="eval_district",
+                           format_func=labeller(places, lambda d: t("whole_city") if d is None else name(d)))
+english = lang() == "en"
+
+with guarded("scorecard"):
+    card = panel("indicator_scorecard", flt, clock, month=month, district=district)
+    st.subheader(t("scorecard"))
+    below = card.filter(pl.col("score") < 100).height
+    columns = st.columns(4)
+    columns[0].metric(t("indicators"), card.height, border=True)
+    columns[1].metric(t("below_target"), below, border=True)
+    columns[2].metric(t("mean_score"), f"{card['score'].mean():.1f}" if card.height else "—", border=True)
+    columns[3].metric(t("computed_share"), formats.percent(card["computed"].mean(), 0) if card.height else "—",
+                      border=True, help=t("computed_help"))
+    shown = card.select(
+        pl.col("dimension_en" if english else "dimension").alias("dimension"),
+        pl.col("aim_en" if english else "aim").alias("aim"), "code",
+        pl.col("name_en" if english else "name").alias("name"),
+        "value", "target", "measure_unit", "score", "rank", "ranked_among",
+        (pl.col("value") - pl.col("previous_value")).alias("trend"),
+        pl.col("definition_en" if english else "definition").alias("definition"))
+    st.dataframe(shown, hide_index=True, width="stretch", height=520, column_config={
+        "dimension": t("dimension"), "aim": t("aim"), "code": t("code"), "name": t("indicator"),
+        "value": st.column_config.NumberColumn(t("value"), format="%.2f"),
+        "target": st.column_config.NumberColumn(t("target"), format="%.2f"),
+        "measure_unit": t("measure_unit"),
+        "score": st.column_config.ProgressColumn(t("score"), format="%.1f", min_value=0, max_value=100),
+        "rank": st.column_config.NumberColumn(t("rank"), format="%d") if district else None,
+        "ranked_among": st.column_config.NumberColumn(t("ranked_among"), format="%d") if district else None,
+        "trend": st.column_config.NumberColumn(t("trend_vs_last_month"), format="%+.2f"),
+        "definition": st.column_config.TextColumn(t("definition"), width="large")})
+
+with guarded("heatmap"):
+    st.subheader(t("district_dimension"))
+    scores = translated(panel("dimension_scores", flt, clock, month=month), "district")
+    if english:
+        names = dict(zip(card["dimension"], card["dimension_en"]))
+        scores = scores.with_columns(pl.col("dimension").replace(names))
+    charts.show(charts.heatmap(scores, "dimension", "district", "score", t("score")), height=26 * 16)
+
+with guarded("rectification"):
+    st.subheader(t("rectification"))
+    fixes = panel("rectification_list", flt, clock, month=month)
+    if english:
+        fixes = fixes.with_columns(pl.col("name_en").alias("name"))
+    fixes = translated(fixes.drop("name_en"), "district")
+    st.dataframe(fixes, hide_index=True, width="stretch", height=400, column_config={
+        "district": t("district"), "dimension": t("dimension"), "aim": t("aim"), "code": t("code"),
+        "name": t("indicator"), "value": st.column_config.NumberColumn(t("value"), format="%.2f"),
+        "measure_unit": t("measure_unit"), "target": st.column_config.NumberColumn(t("target"), format="%.2f"),
+        "higher_is_better": None, "score": st.column_config.NumberColumn(t("score"), format="%.1f"),
+        "gap": st.column_config.NumberColumn(t("gap"), format="%+.2f"), "responsible_unit": t("unit")})
+    left, right = st.columns(2)
+    stem = f"rectification-{month:%Y-%m}"
+    left.download_button(t("download_csv"), fixes.write_csv().encode("utf-8-sig"), f"{stem}.csv", "text/csv",
+                         width="stretch", icon=":material/download:")
+    excel = io.BytesIO()
+    fixes.write_excel(excel, worksheet=t("rectification")[:31])
+    right.download_button(t("download_excel"), excel.getvalue(), f"{stem}.xlsx", width="stretch",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/table_view:")

@@ -1,0 +1,104 @@
+"""接诉即办: volume and its make-up, the top problems, the rates ranked, overdue and repeat requests, whistles, tickets."""
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, filters, formats, tiles
+from dashboard.columns import rate_columns, ticket_columns
+from dashboard.i18n import labeller, t, translated
+from dashboard.sections import guarded
+from dashboard.settings import LIST_ROWS
+from dashboard.store import now, panel
+
+clock = now()
+flt = filters.current(clock)
+st.title(t("requests_page"))
+st.caption(f"{t('as_of')} {clock:%Y-%m-%d %H:%M} · {flt.start} – {flt.end.fromordinal(flt.end.toordinal() - 1)}")
+
+with guarded("headline"):
+    tiles.headline(panel("headline_rates", flt, clock))
+
+left, right = st.columns([3, 2])
+with left, guarded("trend"):
+    bucket = st.segmented_control(t("trend"), ["day", "week", "month"], default="week", key="trend_bucket",
+                                  format_func=labeller(["day", "week", "month"], lambda b: t(f"bucket_{b}"))) or "week"
+    charts.show(charts.trend(panel("requests_trend", flt, clock, bucket=bucket), bucket))
+with right, guarded("channels"):
+    st.markdown(f"**{t('channels_and_kinds')}**")
+    mix = translated(panel("channels_and_kinds", flt, clock), "channel", "kind")
+    charts.show(charts.stacked(mix, "channel", "kind", "received", t("requests")), height=290)
+
+left, right = st.columns(2)
+for column, level, limit in ((left, "category", 15), (right, "subcategory", 20)):
+    with column, guarded(f"top {level}"):
+        st.markdown(f"**{t('top_' + level)}**")
+        topics = translated(panel("top_topics", flt, clock, level=level, limit=limit), "name")
+        charts.show(charts.changes(topics, "name", t("requests")), height=22 * max(topics.height, 5))
+
+with guarded("rates by"):
+    st.subheader(t("rates_ranked"))
+    level = st.segmented_control(t("rank_by"), ["district", "street", "unit"], default="district",
+                                 key="rank_level", format_func=labeller(["district", "street", "unit"])) or "district"
+    targets = panel("headline_rates", flt, clock).row(0, named=True)
+    st.caption(" · ".join(f"{t(key)} {t('target')} {formats.percent(targets[key.replace('_rate', '_target')])}"
+                          for key in tiles.RATES))
+    ranking = translated(panel("rates_by", flt, clock, level=level), "name")
+    st.dataframe(ranking, hide_index=True, width="stretch", height=380, column_config=rate_columns(level))
+
+left, right = st.columns(2)
+with left, guarded("overdue"):
+    st.markdown(f"**{t('overdue_requests')}**")
+    overdue = translated(panel("overdue_requests", flt, clock, limit=LIST_ROWS),
+                         "district", "street", "unit", "category", "subcategory", "channel")
+    st.dataframe(overdue.select("request_id", "hours_overdue", "district", "street", "unit", "subcategory", "text"),
+                 hide_index=True, width="stretch", height=330, column_config=ticket_columns())
+with right, guarded("repeats"):
+    st.markdown(f"**{t('repeat_requests')}**")
+    repeats = translated(panel("repeat_requests", flt, clock, limit=50), "district", "street", "subcategory")
+    st.dataframe(repeats, hide_index=True, width="stretch", height=330, column_config={
+        **rate_columns("street"), "district": t("district"), "street": t("street"), "subcategory": t("subcategory"),
+        "received": st.column_config.NumberColumn(t("requests"), format="localized"),
+        "repeat_share": st.column_config.ProgressColumn(t("repeat_share"), format="percent", min_value=0.0,
+                                                        max_value=1.0)})
+
+with guarded("whistles"):
+    st.subheader(t("whistles"))
+    whistles = translated(panel("whistles", flt, clock), "whistle")
+    columns = st.columns(max(whistles.height, 1))
+    for column, row in zip(columns, whistles.iter_rows(named=True)):
+        column.metric(row["whistle"], f"{row['arrived']:,} / {row['whistles']:,}", border=True,
+                      delta=t("arrival_hours", mean=f"{row['mean_hours'] or 0:.1f}", p90=f"{row['p90_hours'] or 0:.1f}"),
+                      delta_color="off", delta_arrow="off", help=t("whistles_help"))
+    if whistles.is_empty():
+        st.caption(t("no_data"))
+
+with guarded("tickets"):
+    st.subheader(t("tickets"))
+    tickets = translated(panel("ticket_list", flt, clock, limit=LIST_ROWS),
+                         "stage", "district", "street", "unit", "category", "subcategory", "channel", "kind")
+    shown = tickets.select("request_id", "received_at", "stage", "district", "street", "subcategory", "unit", "text")
+    picked = st.dataframe(shown, hide_index=True, width="stretch", height=360, column_config=ticket_columns(),
+                          on_select="rerun", selection_mode="single-row", key="ticket_pick")
+    st.caption(t("list_limit", n=f"{LIST_ROWS:,}"))
+    rows = picked.selection.rows
+    if rows:
+        ticket = tickets.row(rows[0], named=True)
+        st.markdown(f"#### {ticket['request_id']} · {ticket['subcategory']} · {ticket['stage']}")
+        st.write(ticket["text"])
+        stages = pl.DataFrame({
+            "stage": [t(f"stage_{s}") for s in ("received", "dispatched", "responded", "handled", "closed")],
+            "at": [ticket[c] for c in ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at")],
+        }).drop_nulls("at")
+        deadline = pl.DataFrame({"at": [ticket["deadline_at"]]})
+        charts.show(charts.timeline(stages) + alt.Chart(deadline).mark_rule(color=charts.WARM, strokeDash=[4, 3])
+                    .encode(x="at:T", tooltip=[alt.Tooltip("at:T", title=t("deadline_at"), format="%Y-%m-%d %H:%M")]),
+                    height=90)
+        details = st.columns(4)
+        details[0].markdown(f"**{t('district')}** {ticket['district']} · {ticket['street']}")
+        details[1].markdown(f"**{t('unit')}** {ticket['unit']}")
+        details[2].markdown(f"**{t('channel')}** {ticket['channel']} · {ticket['kind']}")
+        details[3].markdown(f"**{t('callback')}** " + (
+            "—" if ticket["resolved"] is None else
+            f"{t('resolved_yes') if ticket['resolved'] else t('resolved_no')} · "
+            f"{t('satisfied_yes') if ticket['satisfied'] else t('satisfied_no')}"))

@@ -1,0 +1,113 @@
+"""Every page in both languages, on the desk and on the wall; the numbers shown against SQL; the URL round trip."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PAGES = {"views/overview.py": ("城市运行一网统管", "City Operations Centre"),
+         "views/requests.py": ("接诉即办", "Requests"),
+         "views/incidents.py": ("城市运行", "Incidents"),
+         "views/evaluation.py": ("综合评价", "Evaluation")}
+AS_OF = re.compile(r"(?:数据截至|Data as of) (\d{4}-\d\d-\d\d \d\d:\d\d)")
+
+
+@pytest.fixture
+def app(city_path, monkeypatch):
+    monkeypatch.setenv("CITYOPS_DB", str(city_path))
+    return AppTest.from_file(APP, default_timeout=90)
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("title", "markdown", "caption", "subheader") for e in at.get(kind))
+
+
+def shown_clock(at: AppTest) -> datetime:
+    """The moment the page counted at, read from its own caption."""
+    return datetime.strptime(AS_OF.search(texts(at)).group(1), "%Y-%m-%d %H:%M")
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+@pytest.mark.parametrize("wall", [False, True])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_draws_without_a_failed_panel(app, page, lang, wall):
+    app.query_params["lang"] = lang
+    if wall:
+        app.query_params["wall"] = "1"
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    shown = texts(app)
+    assert PAGES[page][lang == "en"] in shown
+    assert "· 暂无数据" not in shown and "· No data" not in shown, "a panel failed"
+    assert app.metric or page == "views/evaluation.py" and app.dataframe
+    if wall:
+        assert not app.sidebar.get("multiselect"), "wall mode has no filter bar"
+
+
+def received_in(con, start, clock, districts=None, category=None) -> int:
+    sql = "select count(*) from requests where received_at between ? and ?"
+    values = [start, clock]
+    if districts:
+        sql += " and list_contains(?, district)"
+        values.append(districts)
+    if category:
+        sql += " and category = ?"
+        values.append(category)
+    return con.execute(sql, values).fetchone()[0]
+
+
+def response_rate(con, start, clock, districts=None) -> float:
+    due, in_time = con.execute("""
+        select count(*) filter (where responded_at <= ? or received_at + interval 1 day <= ?),
+               count(*) filter (where responded_at <= received_at + interval 1 day and responded_at <= ?)
+        from requests where received_at between ? and ? and (? is null or list_contains(?, district))""",
+                               [clock, clock, clock, start, clock, districts, districts]).fetchone()
+    return in_time / due
+
+
+def test_overview_numbers_equal_sql_and_follow_the_filter(app, con):
+    app.run()
+    clock = shown_clock(app)
+    start = datetime.combine(clock.date() - timedelta(days=29), datetime.min.time())
+    assert metric(app, "受理诉求") == f"{received_in(con, start, clock):,}"
+    assert metric(app, "响应率") == f"{response_rate(con, start, clock) * 100:.1f}%"
+    app.session_state["f_districts"] = ["延庆区"]
+    app.run()
+    clock = shown_clock(app)
+    assert metric(app, "受理诉求") == f"{received_in(con, start, clock, ['延庆区']):,}"
+    assert metric(app, "响应率") == f"{response_rate(con, start, clock, ['延庆区']) * 100:.1f}%"
+    assert app.query_params["district"] == "延庆区"
+
+
+def test_a_link_opens_the_same_view(app, con):
+    app.query_params.update({"period": "7d", "district": "朝阳区,海淀区,不存在区", "category": "供暖"})
+    app.run()
+    assert app.session_state["f_districts"] == ["朝阳区", "海淀区"]
+    clock = shown_clock(app)
+    start = datetime.combine(clock.date() - timedelta(days=6), datetime.min.time())
+    assert metric(app, "受理诉求") == f"{received_in(con, start, clock, ['朝阳区', '海淀区'], '供暖'):,}"
+    assert app.query_params["period"] == "7d" and app.query_params["district"] == "朝阳区,海淀区"
+    app.session_state["f_period"] = "90d"
+    app.session_state["f_categories"] = []
+    app.run()
+    assert app.query_params["period"] == "90d" and "category" not in app.query_params
+
+
+def test_clearing_a_district_drops_its_streets(app, con):
+    street = con.execute("select street from streets where district = '朝阳区' limit 1").fetchone()[0]
+    app.query_params.update({"district": "朝阳区", "street": street})
+    app.run()
+    assert app.session_state["f_streets"] == [street]
+    app.sidebar.multiselect(key="f_districts").set_value([]).run()
+    assert app.session_state["f_streets"] == []
+    assert "street" not in app.query_params
