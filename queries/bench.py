@@ -87,6 +87,7 @@ def pandas_way(path: str) -> dict:
         requests, incidents, indicators, population = (load(con, sql) for sql in (
             "select * from requests", "select * from incidents", "select * from indicators",
             "select district, population from districts"))
+        cells = tuple(float(db.meta(con)[key]) for key in ("hex_km", "hex_lat0"))
     load_s = time.perf_counter() - started
     t = pd.Timestamp(t)
     page_ms: dict[str, list[float]] = {}
@@ -99,7 +100,7 @@ def pandas_way(path: str) -> dict:
             elif page == "evaluation":
                 draw(indicators, pd.Timestamp(month))
             elif page == "overview":
-                draw(requests, incidents, population, flt, t)
+                draw(requests, incidents, population, cells, flt, t)
             else:
                 draw(requests, flt, t)
             page_ms.setdefault(page, []).append(1000 * (time.perf_counter() - began))
@@ -176,8 +177,22 @@ def open_incidents(df: pd.DataFrame, flt: Filter, t: pd.Timestamp) -> tuple[pd.D
             live.sort_values(["severity", "detected_at"], ascending=[False, True]).head(LIST_LIMIT))
 
 
-def overview(requests: pd.DataFrame, incidents: pd.DataFrame, population: pd.DataFrame, flt: Filter,
-             t: pd.Timestamp) -> None:
+def hexagons(df: pd.DataFrame, km: float, lat0: float) -> pd.Series:
+    """Requests per map hexagon, binned in numpy the way queries/hexes.sql bins them in DuckDB."""
+    x = df["lon"].to_numpy() * np.cos(np.radians(lat0)) * 111.32 / km
+    y = df["lat"].to_numpy() * 111.32 / km
+    q, r = 2 / 3 * x, -x / 3 + np.sqrt(3) / 3 * y
+    rq, rr, rs = np.round(q), np.round(r), np.round(-q - r)
+    dq, dr, ds = np.abs(rq - q), np.abs(rr - r), np.abs(rs + q + r)
+    far_q = (dq > dr) & (dq > ds)
+    cell_q = np.where(far_q, -rr - rs, rq)
+    cell_r = np.where(~far_q & (dr > ds), -rq - rs, rr)
+    return pd.Series(1, index=df.index).groupby([cell_q, cell_r]).sum()
+
+
+def overview(requests: pd.DataFrame, incidents: pd.DataFrame, population: pd.DataFrame, cells: tuple[float, float],
+             flt: Filter, t: pd.Timestamp) -> None:
+    hexagons(cut(requests, flt, t), *cells)
     headline(requests, flt, t)
     open_now(requests, t)
     by_district = rates(cut(requests, flt, t), t, "district")
@@ -243,7 +258,7 @@ def in_process(function, path: str, memory_gb: float) -> dict | None:
                              initializer=cap_memory, initargs=(memory_gb,)) as pool:
         try:
             return pool.submit(function, path).result()
-        except (BrokenProcessPool, MemoryError):
+        except (BrokenProcessPool, MemoryError, OSError, duckdb.OutOfMemoryException):
             return None
 
 
