@@ -18,6 +18,19 @@ def dark() -> bool:
     return bool(st.session_state.get("wall"))
 
 
+def count_axis() -> alt.Axis:
+    """Counts on an axis: 1.2万 in Chinese, 12k in English."""
+    if lang() == "zh":
+        return alt.Axis(labelExpr="datum.value >= 10000 ? format(datum.value / 10000, '.1~f') + '万' "
+                                  ": format(datum.value, ',')")
+    return alt.Axis(format="~s")
+
+
+def picker(field: str) -> alt.Parameter:
+    """A click on a mark picks its row's value of field (the page turns it into a filter)."""
+    return alt.selection_point(name="pick", fields=[field], on="click", clear="dblclick")
+
+
 def styled(chart: alt.TopLevelMixin, height: int = 260) -> alt.TopLevelMixin:
     """The house style, applied per chart (Altair's global theme would leak between sessions)."""
     ink, grid = ("#dce6f2", "#22344f") if dark() else ("#1d2b3a", "#e3e8ef")
@@ -32,8 +45,20 @@ def styled(chart: alt.TopLevelMixin, height: int = 260) -> alt.TopLevelMixin:
             .configure_title(color=ink, fontSize=14 * scale, anchor="start"))
 
 
-def show(chart: alt.TopLevelMixin, height: int = 260) -> None:
-    st.altair_chart(styled(chart, height), theme=None, width="stretch")
+def show(chart: alt.TopLevelMixin, height: int = 260, on_pick=None, key: str | None = None) -> None:
+    """Draw a chart; on_pick(values) runs when a click picks marks of a chart made with pick=."""
+    if on_pick is None:
+        st.altair_chart(styled(chart, height), theme=None, width="stretch")
+        return
+
+    def picked() -> None:
+        rows = st.session_state[key].selection.get("pick") or []
+        values = [value for row in rows for value in row.values()]
+        if values:
+            on_pick(values)
+
+    st.altair_chart(styled(chart, height), theme=None, width="stretch", key=key, on_select=picked,
+                    selection_mode="pick")
 
 
 def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart:
@@ -44,7 +69,7 @@ def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart:
     time_format = "%m-%d" if bucket == "day" else ("%Y-%m-%d" if bucket == "week" else "%Y-%m")
     return alt.Chart(long).mark_line(point=bucket != "day", strokeWidth=2.5).encode(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=time_format)),
-        y=alt.Y("received:Q", title=t("requests"), axis=alt.Axis(format="~s" if lang() == "en" else ",.0f")),
+        y=alt.Y("received:Q", title=t("requests"), axis=count_axis()),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[this, before], range=[ACCENT, "#8fa3bf"])),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=[this, before], range=[[1, 0], [5, 4]]),
                                   legend=None),
@@ -54,15 +79,18 @@ def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart:
 
 
 def ranked(rows: pl.DataFrame, label: str, value: str, title: str, *, percent: bool = False,
-           colour: str = ACCENT, target: float | None = None, extra: list[alt.Tooltip] | None = None) -> alt.Chart:
-    """Horizontal bars, largest first; a rate can carry its target as a rule."""
+           colour: str = ACCENT, target: float | None = None, extra: list[alt.Tooltip] | None = None,
+           pick: str | None = None) -> alt.Chart:
+    """Horizontal bars, largest first; a rate can carry its target as a rule; pick names the field a click picks."""
     value_format = ".1%" if percent else ",.0f"
-    bars = alt.Chart(rows).mark_bar(color=colour, cornerRadiusEnd=3).encode(
-        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=".0%" if percent else "~s")),
+    bars = alt.Chart(rows).mark_bar(color=colour, cornerRadiusEnd=3, cursor="pointer" if pick else "default").encode(
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=".0%") if percent else count_axis()),
         y=alt.Y(f"{label}:N", sort="-x", title=None),
         tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip(f"{value}:Q", title=title, format=value_format),
                  *(extra or [])],
     )
+    if pick:
+        bars = bars.add_params(picker(pick))
     if target is None:
         return bars
     rule = alt.Chart(pl.DataFrame({"target": [target]})).mark_rule(color=WARM, strokeDash=[4, 3], size=2).encode(
@@ -70,14 +98,16 @@ def ranked(rows: pl.DataFrame, label: str, value: str, title: str, *, percent: b
     return bars + rule
 
 
-def changes(rows: pl.DataFrame, label: str, title: str) -> alt.Chart:
+def changes(rows: pl.DataFrame, label: str, title: str, pick: str | None = None) -> alt.Chart:
     """Top problems: volume bars with the change against the period before as a coloured label."""
     base = alt.Chart(rows).encode(y=alt.Y(f"{label}:N", sort="-x", title=None))
-    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3).encode(
-        x=alt.X("received:Q", title=title, axis=alt.Axis(format="~s")),
+    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3, cursor="pointer" if pick else "default").encode(
+        x=alt.X("received:Q", title=title, axis=count_axis()),
         tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip("received:Q", title=title, format=",.0f"),
                  alt.Tooltip("received_before:Q", title=t("previous_period"), format=",.0f"),
                  alt.Tooltip("change:Q", title=t("change"), format="+.1%")])
+    if pick:
+        bars = bars.add_params(picker(pick))
     text = base.mark_text(align="left", dx=4, fontSize=15 if dark() else 11).encode(
         x="received:Q", text=alt.Text("change:Q", format="+.0%"),
         color=alt.condition("datum.change > 0", alt.value(WARM), alt.value("#3ccf8e")))

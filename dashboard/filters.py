@@ -78,6 +78,19 @@ def prune(child: str) -> None:
     st.session_state[f"f_{child}"] = [value for value in st.session_state.get(f"f_{child}", []) if value in allowed]
 
 
+def choose(field: str, values: list[str]) -> None:
+    """A click on a chart or the map narrows the filter to what was clicked (from a widget callback)."""
+    st.session_state[f"f_{field}"] = list(values)
+    _, dimension, parent = LISTS[field]
+    if parent and st.session_state.get(f"f_{parent}"):  # keep the clicked values among the offered ones
+        rows = choices().filter(dimension=dimension)
+        parents = rows.filter(rows["value"].is_in(values))["parent"].to_list()
+        st.session_state[f"f_{parent}"] = list(dict.fromkeys([*st.session_state[f"f_{parent}"], *parents]))
+    for child, (_, _, up) in LISTS.items():
+        if up == field:
+            prune(child)
+
+
 def bar(today: date) -> None:
     """The filter widgets, in the sidebar."""
     with st.sidebar:

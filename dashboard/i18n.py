@@ -44,7 +44,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "satisfaction_rate": ("满意率", "Satisfaction rate"),
     "on_time_rate": ("按时办结率", "On-time rate"),
     "target": ("目标", "Target"),
-    "vs_previous": ("较上期", "vs previous period"),
+    "delta_vs_previous": ("较上期", "vs prior period"),
     "open_now": ("在办工单", "Open now"),
     "overdue_now": ("超期未办结", "Overdue now"),
     "open_incidents": ("在办事件", "Open incidents"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import formats, wall
+from dashboard import formats
 from dashboard.i18n import lang, t
 from dashboard.store import definitions
 
@@ -23,14 +23,11 @@ def rate(column, key: str, current: dict, previous: dict | None) -> None:
     before = (previous or {}).get(key)
     met = None if formats.missing(value) or formats.missing(target) else value >= target
     mark = "" if met is None else (" :green[✔]" if met else " :red[✘]")
-    goal = f"{t('target')} {formats.percent(target, 0)}"
-    column.metric(  # the wall's narrow tiles leave the target to the ✔/✘ and the help
-        f"{t(key)}{mark}" if wall.on() else f"{t(key)} :gray[{goal}]{mark}", formats.percent(value),
-        delta=formats.points(None if formats.missing(value) or formats.missing(before) else value - before),
-        delta_description=None if wall.on() else t("vs_previous"),
-        help=f"{definition(RATES[key])}\n\n{t('target')} {formats.percent(target)}",
-        border=True,
-    )
+    with column.container(border=True):  # the caption inside the border, where a metric label would truncate
+        st.metric(f"{t(key)}{mark}", formats.percent(value),
+                  delta=formats.points(None if formats.missing(value) or formats.missing(before) else value - before),
+                  help=f"{definition(RATES[key])}\n\n{t('target')} {formats.percent(target)}")
+        st.caption(f"{t('target')} {formats.percent(target)} · {t('delta_vs_previous')}")
 
 
 def headline(rows, columns: list | None = None) -> None:
@@ -40,9 +37,11 @@ def headline(rows, columns: list | None = None) -> None:
     columns = columns or st.columns(5)
     before = (previous or {}).get("received")
     received = current.get("received")
-    columns[0].metric(t("received"), formats.count(received),
-                      delta=formats.change(received / before - 1 if before and received is not None else None),
-                      delta_description=t("vs_previous"), delta_color="off", border=True, help=t("received_help"))
+    with columns[0].container(border=True):
+        st.metric(t("received"), formats.count(received),
+                  delta=formats.change(received / before - 1 if before and received is not None else None),
+                  delta_color="off", help=t("received_help"))
+        st.caption(t("delta_vs_previous"))
     for column, key in zip(columns[1:], RATES):
         rate(column, key, current, previous)
 

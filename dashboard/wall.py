@@ -67,11 +67,6 @@ def header(title: str, subtitle: str) -> None:
         st.html(CLOCK, unsafe_allow_javascript=True)
 
 
-def refresh_every() -> float | None:
-    """How often the live panels rerun: on the wall screen only."""
-    return settings.REFRESH_SECONDS if on() else None
-
-
 def rotate(pages: list[st.Page]) -> None:
     """With ?rotate=1, move to the next page every ROTATE_SECONDS."""
     if not on() or st.query_params.get("rotate") != "1" or len(pages) < 2:

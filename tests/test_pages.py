@@ -111,3 +111,29 @@ def test_clearing_a_district_drops_its_streets(app, con):
     app.sidebar.multiselect(key="f_districts").set_value([]).run()
     assert app.session_state["f_streets"] == []
     assert "street" not in app.query_params
+
+
+def pick_script():
+    """A page with the filter bar and a button standing in for a chart's click callback."""
+    from datetime import date
+
+    import streamlit as st
+
+    from dashboard import filters
+
+    filters.restore()
+    st.button("pick", on_click=filters.choose, args=("subcategories", ["电梯故障"]))
+    filters.bar(date.today())
+
+
+def test_a_click_on_a_chart_narrows_the_filter_and_keeps_it_offered(city_path, monkeypatch, con):
+    monkeypatch.setenv("CITYOPS_DB", str(city_path))
+    app = AppTest.from_function(pick_script, default_timeout=60)
+    app.query_params["category"] = "供暖"
+    app.run()
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    parent = con.execute("select category from categories where subcategory = '电梯故障'").fetchone()[0]
+    assert app.session_state["f_subcategories"] == ["电梯故障"]
+    assert app.session_state["f_categories"] == ["供暖", parent]
+    assert "电梯故障" in app.sidebar.multiselect(key="f_subcategories").options

@@ -1,7 +1,9 @@
 """总览 / wall screen: the rates against target, what is open now, the map, the trend, the top problems, the ranking."""
 
-from dataclasses import replace
-from datetime import timedelta
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 import altair as alt
 import polars as pl
@@ -12,85 +14,55 @@ from dashboard.columns import incident_columns
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
-
-clock = now()
-today = clock.date()
-flt = filters.current(clock)
-last_7 = replace(flt, start=today - timedelta(days=6), end=today + timedelta(days=1))
-last_30 = replace(flt, start=today - timedelta(days=30), end=today)  # whole days: today is still filling
-subtitle = f"{t('as_of')} {clock:%Y-%m-%d %H:%M} · {t('period_' + st.session_state.get('f_period', 'custom'))}"
-if wall.on():
-    wall.header(t("app_title"), subtitle)
-else:
-    st.title(t("app_title"))
-    st.caption(subtitle)
+from queries import Filter
 
 
-def alert_strip(open_now: dict, incidents: dict) -> None:
+@dataclass(frozen=True)
+class Scope:
+    """What every block on the page counts: the clock, the filter, and this week and month within it."""
+
+    clock: datetime
+    flt: Filter
+    last_7: Filter
+    last_30: Filter
+
+    @classmethod
+    def now(cls) -> Scope:
+        clock = now()
+        today = clock.date()
+        flt = filters.current(clock)
+        return cls(clock, flt, replace(flt, start=today - timedelta(days=6), end=today + timedelta(days=1)),
+                   replace(flt, start=today - timedelta(days=30), end=today))  # whole days: today is still filling
+
+
+def title(scope: Scope) -> None:
+    subtitle = f"{t('as_of')} {scope.clock:%Y-%m-%d %H:%M} · {t('period_' + st.session_state.get('f_period', '30d'))}"
+    if wall.on():
+        wall.header(t("app_title"), subtitle)
+    else:
+        st.title(t("app_title"))
+        st.caption(subtitle)
+
+
+def alert_strip(scope: Scope, open_now: dict, incidents: dict) -> None:
     """Overdue requests, incidents open too long, topics surging this week: one line of badges."""
     badges = []
     if open_now["overdue"]:
         badges.append(f":red-badge[:material/schedule: {t('alert_overdue', n=formats.count(open_now['overdue']))}]")
     if incidents["late"]:
-        badges.append(":orange-badge[:material/emergency: "
-                      f"{t('alert_late_incidents', n=formats.count(incidents['late']), h=f'{settings.INCIDENT_LATE_HOURS:g}')}]")
-    topics = translated(panel("top_topics", last_7, clock, level="subcategory", limit=50), "name")
+        late = t("alert_late_incidents", n=formats.count(incidents["late"]), h=f"{settings.INCIDENT_LATE_HOURS:g}")
+        badges.append(f":orange-badge[:material/emergency: {late}]")
+    topics = translated(panel("top_topics", scope.last_7, scope.clock, level="subcategory", limit=50), "name")
     surging = topics.filter((pl.col("change") >= settings.SURGE_CHANGE) & (pl.col("received") >= settings.SURGE_MIN))
     for row in surging.head(3).iter_rows(named=True):
-        badges.append(f":violet-badge[:material/trending_up: "
-                      f"{t('alert_surge', name=row['name'], change=formats.change(row['change']))}]")
+        surge = t("alert_surge", name=row["name"], change=formats.change(row["change"]))
+        badges.append(f":violet-badge[:material/trending_up: {surge}]")
     st.markdown(" ".join(badges) if badges else f":green-badge[:material/check: {t('alert_none')}]")
 
 
-def incidents_by_severity() -> None:
-    st.markdown(f"**{t('incidents_by_severity')}**")
-    by_severity = panel("open_incidents_by", flt, clock).group_by("severity").agg(pl.col("open").sum())
-    by_severity = by_severity.with_columns(
-        severity_label=pl.col("severity").map_elements(lambda s: t(f"severity_{s}"), return_dtype=pl.String))
-    charts.show(charts.by_severity(by_severity, "severity_label", "open", t("open_incidents")), height=130)
-
-
-def most_severe() -> None:
-    """In emergency mode: the open incidents that matter most, first."""
-    st.markdown(f"**{t('most_severe_open')}**")
-    rows = translated(panel("open_incidents", flt, clock, limit=12), "type", "district", "street", "stage")
-    shown = rows.select("severity", "type", "district", "street", "stage", "age_minutes")
-    if wall.on():  # the wall is dark: a plain table, not the light data grid
-        st.table(shown.rename({c: t(c) for c in shown.columns}))
-    else:
-        st.dataframe(shown, hide_index=True, width="stretch", height=300, column_config=incident_columns())
-
-
-def district_ranking() -> None:
-    st.markdown(f"**{t('district_ranking')}**")
-    ranking = translated(panel("rates_by", flt, clock, level="district"), "name")
-    charts.show(charts.ranked(ranking, "name", "received", t("requests"), extra=[
-        alt.Tooltip("response_rate:Q", title=t("response_rate"), format=".1%"),
-        alt.Tooltip("satisfaction_rate:Q", title=t("satisfaction_rate"), format=".1%")]),
-        height=320 if wall.on() else 300)
-
-
-def city_map() -> None:
-    st.markdown(f"**{t('map')}**")
-    with st.container(border=True, height=560 if wall.on() else 520):
-        st.caption(t("map_soon"))
-
-
-def trend() -> None:
-    st.markdown(f"**{t('trend_30d')}**")
-    charts.show(charts.trend(panel("requests_trend", last_30, clock, bucket="day"), "day"),
-                height=170 if wall.on() else 260)
-
-
-def top_problems() -> None:
-    st.markdown(f"**{t('top_week')}**")
-    topics = translated(panel("top_topics", last_7, clock, level="subcategory", limit=10), "name")
-    charts.show(charts.changes(topics, "name", t("requests")), height=300 if wall.on() else 260)
-
-
-def counts_and_rates(open_now: dict, incidents: dict) -> None:
+def counts_and_rates(scope: Scope, open_now: dict, incidents: dict) -> None:
     """The rates against target, then what is open now: one row of nine on the wall, two rows otherwise."""
-    rates = panel("headline_rates", flt, clock)
+    rates = panel("headline_rates", scope.flt, scope.clock)
     if wall.on():
         columns = st.columns(9)
         tiles.headline(rates, columns[:5])
@@ -104,45 +76,99 @@ def counts_and_rates(open_now: dict, incidents: dict) -> None:
     tiles.count(counts[3], t("open_incidents"), incidents["open"])
 
 
-def draw(blocks: list[tuple[str, callable]]) -> None:
+def city_map(scope: Scope) -> None:
+    st.markdown(f"**{t('map')}**")
+    with st.container(border=True, height=560 if wall.on() else 520):
+        st.caption(t("map_soon"))
+
+
+def district_ranking(scope: Scope) -> None:
+    st.markdown(f"**{t('district_ranking')}**")
+    ranking = translated(panel("rates_by", scope.flt, scope.clock, level="district").with_columns(
+        value=pl.col("name")), "name")
+    chart = charts.ranked(ranking, "name", "received", t("requests"), pick="value", extra=[
+        alt.Tooltip("response_rate:Q", title=t("response_rate"), format=".1%"),
+        alt.Tooltip("satisfaction_rate:Q", title=t("satisfaction_rate"), format=".1%")])
+    charts.show(chart, height=320 if wall.on() else 300, key="pick_district",
+                on_pick=lambda values: filters.choose("districts", values))
+
+
+def incidents_by_severity(scope: Scope) -> None:
+    st.markdown(f"**{t('incidents_by_severity')}**")
+    by_severity = panel("open_incidents_by", scope.flt, scope.clock).group_by("severity").agg(pl.col("open").sum())
+    by_severity = by_severity.with_columns(
+        severity_label=pl.col("severity").map_elements(lambda s: t(f"severity_{s}"), return_dtype=pl.String))
+    charts.show(charts.by_severity(by_severity, "severity_label", "open", t("open_incidents")), height=130)
+
+
+def most_severe(scope: Scope) -> None:
+    """In emergency mode: the open incidents that matter most, first."""
+    st.markdown(f"**{t('most_severe_open')}**")
+    rows = translated(panel("open_incidents", scope.flt, scope.clock, limit=12), "type", "district", "street", "stage")
+    shown = rows.select("severity", "type", "district", "street", "stage", "age_minutes")
+    if wall.on():  # the wall is dark: a plain table, not the light data grid
+        st.table(shown.rename({c: t(c) for c in shown.columns}))
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch", height=300, column_config=incident_columns())
+
+
+def trend(scope: Scope) -> None:
+    st.markdown(f"**{t('trend_30d')}**")
+    charts.show(charts.trend(panel("requests_trend", scope.last_30, scope.clock, bucket="day"), "day"),
+                height=170 if wall.on() else 260)
+
+
+def top_problems(scope: Scope) -> None:
+    st.markdown(f"**{t('top_week')}**")
+    topics = translated(panel("top_topics", scope.last_7, scope.clock, level="subcategory", limit=10).with_columns(
+        value=pl.col("name")), "name")
+    charts.show(charts.changes(topics, "name", t("requests"), pick="value"), height=300 if wall.on() else 260,
+                key="pick_topic", on_pick=lambda values: filters.choose("subcategories", values))
+
+
+def draw(scope: Scope, blocks: list[tuple[str, callable]]) -> None:
     for name, block in blocks:
         with guarded(name):
-            block()
+            block(scope)
 
 
-@st.fragment(run_every=wall.refresh_every())
-def live() -> None:
-    open_now = panel("open_now", flt, clock).row(0, named=True)
-    incidents = emergency.incidents_now(flt, clock)
+def page() -> None:
+    scope = Scope.now()
+    title(scope)
+    open_now = panel("open_now", scope.flt, scope.clock).row(0, named=True)
+    incidents = emergency.incidents_now(scope.flt, scope.clock)
     with guarded("alerts"):
-        alert_strip(open_now, incidents)
+        alert_strip(scope, open_now, incidents)
     emergency_mode = emergency.chosen() or emergency.automatic(incidents)
     if emergency_mode:
         st.error(t("emergency_auto", n=incidents["severe_open"]) if emergency.automatic(incidents)
                  else t("emergency_on"), icon=":material/crisis_alert:")
     with guarded("rates"):
-        counts_and_rates(open_now, incidents)
+        counts_and_rates(scope, open_now, incidents)
     beside_map = ([("severity", incidents_by_severity), ("most severe", most_severe)] if emergency_mode
                   else [("ranking", district_ranking), ("severity", incidents_by_severity)])
     if wall.on():
         left, middle, right = st.columns([2, 1, 1])
         with left:
-            draw([("map", city_map)])
+            draw(scope, [("map", city_map)])
         with middle:
-            draw(beside_map)
+            draw(scope, beside_map)
         with right:
-            draw([("trend", trend), ("top problems", top_problems)])
+            draw(scope, [("trend", trend), ("top problems", top_problems)])
         return
     left, right = st.columns([2, 1])
     with left:
-        draw([("map", city_map)])
+        draw(scope, [("map", city_map)])
     with right:
-        draw(beside_map)
+        draw(scope, beside_map)
     left, right = st.columns(2)
     with left:
-        draw([("trend", trend)])
+        draw(scope, [("trend", trend)])
     with right:
-        draw([("top problems", top_problems)])
+        draw(scope, [("top problems", top_problems)])
 
 
-live()
+if wall.on():  # the wall refreshes itself; a desk page reruns as its reader moves
+    st.fragment(run_every=settings.REFRESH_SECONDS)(page)()
+else:
+    page()
