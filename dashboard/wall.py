@@ -25,6 +25,8 @@ html {font-size: clamp(16px, 0.94vw, 40px);}
 [data-testid="stMetricLabel"] p {font-size: 1.05rem;}
 [data-testid="stMetricDelta"] {background: #12263f !important;}
 [data-testid="stMetricDelta"] p, [data-testid="stMetricDelta"] div {color: inherit !important;}
+.stApp button {background: #0d1b2e; color: #dce6f2; border-color: #1f3656;}
+.stApp button p {color: inherit;}
 [data-testid="stVerticalBlockBorderWrapper"] {border-color: #1f3656 !important;}
 </style>
 """

@@ -1,0 +1,42 @@
+"""The real thing: every page in headless Chromium at 1920×1080, on the desk and on the wall.
+
+Screenshots go to test-artifacts/ (kept out of git), one per page and mode.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dashboard.paint import CHROMIUM, PAGES, chromium, first_paint, serve
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+TILES = {"": 9, "requests": 5, "incidents": 3, "evaluation": 4}  # KPI tiles each page shows at least
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
+                                reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser(city_path):
+    with serve(city_path) as url, chromium() as driver:
+        yield url, driver
+
+
+@pytest.mark.parametrize("mode", ["", "?wall=1"])
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders_in_chromium(browser, path, mode):
+    url, driver = browser
+    context = driver.new_context(viewport={"width": 1920, "height": 1080})
+    _, page = first_paint(context, f"{url}/{path}{mode}")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert PAGES[path] in page.locator("[data-testid=stMain]").inner_text()
+    assert page.locator("[data-testid=stMetric]").count() >= TILES[path]
+    assert page.locator("[data-testid=stSidebar]").is_visible() == (mode == "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}{'-wall' if mode else ''}.png"), full_page=True)
+    context.close()
