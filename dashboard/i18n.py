@@ -96,6 +96,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "source": ("发现方式", "Source"),
     # the requests page
     "trend": ("诉求趋势", "Requests over time"),
+    "bucket": ("统计粒度", "Counted by"),
     "bucket_day": ("按日", "Daily"),
     "bucket_week": ("按周", "Weekly"),
     "bucket_month": ("按月", "Monthly"),
@@ -133,6 +134,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "incidents": ("事件数", "Incidents"),
     "incidents_over_time": ("事件趋势（按等级）", "Incidents over time by severity"),
     "incident_list": ("事件列表", "Incident list"),
+    "export_help": ("按当前筛选条件导出（个人信息已脱敏）", "Export with the current filters (personal data masked)"),
+    "whistles_by_level": ("按哨级", "By level"),
+    "ticket_export": ("最近工单（含办理过程）", "Latest tickets with their life cycle"),
+    "open_by_type": ("在办事件（按类型）", "Open incidents by type"),
+    "incident_export": ("最近事件（含处置过程）", "Latest incidents with their life cycle"),
+    "rectification_export": ("未达标指标及责任单位", "Indicators below target and who answers for them"),
     # the evaluation page
     "no_indicators": ("尚无评价指标数据", "No evaluation indicators yet"),
     "month": ("评价月份", "Month"),
@@ -159,8 +166,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "district_dimension": ("各区分维度得分", "Districts × dimensions"),
     "rectification": ("整改清单", "Rectification list"),
     "gap": ("差距", "Gap"),
-    "download_csv": ("下载 CSV", "Download CSV"),
-    "download_excel": ("下载 Excel", "Download Excel"),
     # severities, stages, channels, kinds, whistles
     "severity_1": ("一般", "Minor"),
     "severity_2": ("较大", "Major"),
@@ -222,11 +227,15 @@ def name(value: str) -> str:
 
 
 def translated(rows: pl.DataFrame, *columns: str) -> pl.DataFrame:
-    """The frame with its name columns in the interface language."""
-    mapping = english_names() if lang() == "en" else {}
-    for prefix in CODED:
-        mapping.update({key[len(prefix) + 1:]: t(key) for key in LABELS if key.startswith(prefix + "_")})
-    return rows.with_columns(pl.col(c).cast(pl.String).replace(mapping) for c in columns if c in rows.columns)
+    """The frame with its name columns in the interface language: codes by their column, names by English names."""
+    names = english_names() if lang() == "en" else {}
+
+    def mapping(column: str) -> dict[str, str]:
+        if column not in CODED:
+            return names
+        return {key[len(column) + 1:]: t(key) for key in LABELS if key.startswith(column + "_")}
+
+    return rows.with_columns(pl.col(c).cast(pl.String).replace(mapping(c)) for c in columns if c in rows.columns)
 
 
 def labeller(values, label=t):

@@ -69,6 +69,15 @@ def definitions() -> pl.DataFrame:
     return definitions_of(data_version())
 
 
+def masked(rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows with every text column passed through mask_personal (queries/privacy.sql) once more."""
+    text = [name for name, kind in rows.schema.items() if kind == pl.String]
+    if not text:
+        return rows
+    masks = ", ".join(f'mask_personal("{name}") as "{name}"' for name in text)
+    return cursor().execute(f"select * replace ({masks}) from rows").pl()
+
+
 def now() -> datetime:
     """The dashboard's clock, to the minute, so reruns within a minute share cached panels."""
     return queries.clock(cursor()).replace(second=0, microsecond=0)

@@ -137,3 +137,13 @@ def test_a_click_on_a_chart_narrows_the_filter_and_keeps_it_offered(city_path, m
     assert app.session_state["f_subcategories"] == ["电梯故障"]
     assert app.session_state["f_categories"] == ["供暖", parent]
     assert "电梯故障" in app.sidebar.multiselect(key="f_subcategories").options
+
+
+def test_codes_are_labelled_by_their_own_column():
+    import polars as pl
+
+    from dashboard.i18n import translated
+
+    rows = translated(pl.DataFrame({"channel": ["hotline"], "source": ["hotline"], "stage": ["closed"]}),
+                      "channel", "source", "stage")
+    assert rows.row(0) == ("12345热线", "热线转办", "已回访")

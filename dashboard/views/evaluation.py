@@ -1,11 +1,10 @@
 """综合评价: the month's scorecard (4 dimensions × 12 aims), the district × dimension heatmap, the 整改清单."""
 
-import io
-
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, filters, formats
+from dashboard.exports import heading
 from dashboard.i18n import labeller, lang, name, t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
@@ -43,6 +42,7 @@ with guarded("scorecard"):
         "value", "target", "measure_unit", "score", "rank", "ranked_among",
         (pl.col("value") - pl.col("previous_value")).alias("trend"),
         pl.col("definition_en" if english else "definition").alias("definition"))
+    heading(t("indicators"), shown, f"scorecard-{month:%Y-%m}")
     st.dataframe(shown, hide_index=True, width="stretch", height=520, column_config={
         "dimension": t("dimension"), "aim": t("aim"), "code": t("code"), "name": t("indicator"),
         "value": st.column_config.NumberColumn(t("value"), format="%.2f"),
@@ -57,6 +57,7 @@ with guarded("scorecard"):
 with guarded("heatmap"):
     st.subheader(t("district_dimension"))
     scores = translated(panel("dimension_scores", flt, clock, month=month), "district")
+    heading(t("score"), scores, f"district-dimensions-{month:%Y-%m}")
     if english:
         names = dict(zip(card["dimension"], card["dimension_en"]))
         scores = scores.with_columns(pl.col("dimension").replace(names))
@@ -68,18 +69,10 @@ with guarded("rectification"):
     if english:
         fixes = fixes.with_columns(pl.col("name_en").alias("name"))
     fixes = translated(fixes.drop("name_en"), "district")
+    heading(t("rectification_export"), fixes, f"rectification-{month:%Y-%m}")
     st.dataframe(fixes, hide_index=True, width="stretch", height=400, column_config={
         "district": t("district"), "dimension": t("dimension"), "aim": t("aim"), "code": t("code"),
         "name": t("indicator"), "value": st.column_config.NumberColumn(t("value"), format="%.2f"),
         "measure_unit": t("measure_unit"), "target": st.column_config.NumberColumn(t("target"), format="%.2f"),
         "higher_is_better": None, "score": st.column_config.NumberColumn(t("score"), format="%.1f"),
         "gap": st.column_config.NumberColumn(t("gap"), format="%+.2f"), "responsible_unit": t("unit")})
-    left, right = st.columns(2)
-    stem = f"rectification-{month:%Y-%m}"
-    left.download_button(t("download_csv"), fixes.write_csv().encode("utf-8-sig"), f"{stem}.csv", "text/csv",
-                         width="stretch", icon=":material/download:")
-    excel = io.BytesIO()
-    fixes.write_excel(excel, worksheet=t("rectification")[:31])
-    right.download_button(t("download_excel"), excel.getvalue(), f"{stem}.xlsx", width="stretch",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/table_view:")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, emergency, filters, formats, tiles
 from dashboard.columns import incident_columns
+from dashboard.exports import heading
 from dashboard.i18n import labeller, t, translated
 from dashboard.sections import guarded
 from dashboard.settings import EMERGENCY_SEVERE_OPEN, LIST_ROWS
@@ -34,6 +35,7 @@ with guarded("open now"):
         emergency.switch(t("emergency_switch"))
         st.caption(t("emergency_help", n=EMERGENCY_SEVERE_OPEN))
     by_type = severity_labels(translated(panel("open_incidents_by", flt, clock), "type"))
+    heading(t("open_by_type"), by_type, "open-incidents-by-type")
     charts.show(charts.by_severity(by_type, "type", "open", t("open_incidents")), height=260)
 
 with guarded("life cycle"):
@@ -45,6 +47,7 @@ with guarded("life cycle"):
         cycle = cycle.with_columns(name=pl.col("name").map_elements(lambda s: t(f"severity_{s}"),
                                                                     return_dtype=pl.String))
     cycle = translated(cycle, "name")
+    heading(t(level), cycle, f"incident-lifecycle-{level}")
     left, right = st.columns(2)
     with left:
         charts.show(charts.ranked(cycle.head(20), "name", "onsite_minutes_p90", t("onsite_p90"), extra=[
@@ -66,12 +69,14 @@ with guarded("over time"):
     st.subheader(t("incidents_over_time"))
     bucket = "day" if (flt.end - flt.start).days <= 92 else "week"
     over_time = severity_labels(panel("incidents_trend", flt, clock, bucket=bucket))
+    heading(t("incidents"), over_time, "incidents-over-time")
     charts.show(charts.by_severity(over_time, "bucket", "incidents", t("incidents"), time=True), height=240)
 
 with guarded("incident list"):
     st.subheader(t("incident_list"))
     incidents = translated(panel("incident_list", flt, clock, limit=LIST_ROWS),
                            "type", "stage", "district", "street", "unit", "source")
+    heading(t("incident_export"), incidents, "incidents")
     picked = st.dataframe(incidents.select("incident_id", "detected_at", "severity", "type", "stage", "district",
                                            "street", "unit", "source"),
                           hide_index=True, width="stretch", height=340, column_config=incident_columns(),

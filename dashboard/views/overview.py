@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts, emergency, filters, formats, settings, tiles, wall
 from dashboard.columns import incident_columns
+from dashboard.exports import heading
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
@@ -83,9 +84,9 @@ def city_map(scope: Scope) -> None:
 
 
 def district_ranking(scope: Scope) -> None:
-    st.markdown(f"**{t('district_ranking')}**")
     ranking = translated(panel("rates_by", scope.flt, scope.clock, level="district").with_columns(
         value=pl.col("name")), "name")
+    heading(t("district_ranking"), ranking.drop("value"), "districts")
     chart = charts.ranked(ranking, "name", "received", t("requests"), pick="value", extra=[
         alt.Tooltip("response_rate:Q", title=t("response_rate"), format=".1%"),
         alt.Tooltip("satisfaction_rate:Q", title=t("satisfaction_rate"), format=".1%")])
@@ -94,18 +95,18 @@ def district_ranking(scope: Scope) -> None:
 
 
 def incidents_by_severity(scope: Scope) -> None:
-    st.markdown(f"**{t('incidents_by_severity')}**")
     by_severity = panel("open_incidents_by", scope.flt, scope.clock).group_by("severity").agg(pl.col("open").sum())
     by_severity = by_severity.with_columns(
         severity_label=pl.col("severity").map_elements(lambda s: t(f"severity_{s}"), return_dtype=pl.String))
+    heading(t("incidents_by_severity"), by_severity, "incidents-by-severity")
     charts.show(charts.by_severity(by_severity, "severity_label", "open", t("open_incidents")), height=130)
 
 
 def most_severe(scope: Scope) -> None:
     """In emergency mode: the open incidents that matter most, first."""
-    st.markdown(f"**{t('most_severe_open')}**")
     rows = translated(panel("open_incidents", scope.flt, scope.clock, limit=12), "type", "district", "street", "stage")
     shown = rows.select("severity", "type", "district", "street", "stage", "age_minutes")
+    heading(t("most_severe_open"), rows, "most-severe-incidents")
     if wall.on():  # the wall is dark: a plain table, not the light data grid
         st.table(shown.rename({c: t(c) for c in shown.columns}))
     else:
@@ -113,15 +114,15 @@ def most_severe(scope: Scope) -> None:
 
 
 def trend(scope: Scope) -> None:
-    st.markdown(f"**{t('trend_30d')}**")
-    charts.show(charts.trend(panel("requests_trend", scope.last_30, scope.clock, bucket="day"), "day"),
-                height=170 if wall.on() else 260)
+    rows = panel("requests_trend", scope.last_30, scope.clock, bucket="day")
+    heading(t("trend_30d"), rows, "trend-30-days")
+    charts.show(charts.trend(rows, "day"), height=170 if wall.on() else 260)
 
 
 def top_problems(scope: Scope) -> None:
-    st.markdown(f"**{t('top_week')}**")
     topics = translated(panel("top_topics", scope.last_7, scope.clock, level="subcategory", limit=10).with_columns(
         value=pl.col("name")), "name")
+    heading(t("top_week"), topics.drop("value"), "top-problems-week")
     charts.show(charts.changes(topics, "name", t("requests"), pick="value"), height=300 if wall.on() else 260,
                 key="pick_topic", on_pick=lambda values: filters.choose("subcategories", values))
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, filters, formats, tiles
 from dashboard.columns import rate_columns, ticket_columns
+from dashboard.exports import heading
 from dashboard.i18n import labeller, t, translated
 from dashboard.sections import guarded
 from dashboard.settings import LIST_ROWS
@@ -21,19 +22,21 @@ with guarded("headline"):
 
 left, right = st.columns([3, 2])
 with left, guarded("trend"):
-    bucket = st.segmented_control(t("trend"), ["day", "week", "month"], default="week", key="trend_bucket",
+    bucket = st.segmented_control(t("bucket"), ["day", "week", "month"], default="week", key="trend_bucket",
                                   format_func=labeller(["day", "week", "month"], lambda b: t(f"bucket_{b}"))) or "week"
-    charts.show(charts.trend(panel("requests_trend", flt, clock, bucket=bucket), bucket))
+    rows = panel("requests_trend", flt, clock, bucket=bucket)
+    heading(t("trend"), rows, "trend")
+    charts.show(charts.trend(rows, bucket))
 with right, guarded("channels"):
-    st.markdown(f"**{t('channels_and_kinds')}**")
     mix = translated(panel("channels_and_kinds", flt, clock), "channel", "kind")
+    heading(t("channels_and_kinds"), mix, "channels-and-kinds")
     charts.show(charts.stacked(mix, "channel", "kind", "received", t("requests")), height=290)
 
 left, right = st.columns(2)
 for column, level, limit in ((left, "category", 15), (right, "subcategory", 20)):
     with column, guarded(f"top {level}"):
-        st.markdown(f"**{t('top_' + level)}**")
         topics = translated(panel("top_topics", flt, clock, level=level, limit=limit), "name")
+        heading(t("top_" + level), topics, f"top-{level}")
         charts.show(charts.changes(topics, "name", t("requests")), height=22 * max(topics.height, 5))
 
 with guarded("rates by"):
@@ -44,18 +47,19 @@ with guarded("rates by"):
     st.caption(" · ".join(f"{t(key)} {t('target')} {formats.percent(targets[key.replace('_rate', '_target')])}"
                           for key in tiles.RATES))
     ranking = translated(panel("rates_by", flt, clock, level=level), "name")
+    heading(t(level), ranking, f"rates-by-{level}")
     st.dataframe(ranking, hide_index=True, width="stretch", height=380, column_config=rate_columns(level))
 
 left, right = st.columns(2)
 with left, guarded("overdue"):
-    st.markdown(f"**{t('overdue_requests')}**")
     overdue = translated(panel("overdue_requests", flt, clock, limit=LIST_ROWS),
                          "district", "street", "unit", "category", "subcategory", "channel")
+    heading(t("overdue_requests"), overdue, "overdue-requests")
     st.dataframe(overdue.select("request_id", "hours_overdue", "district", "street", "unit", "subcategory", "text"),
                  hide_index=True, width="stretch", height=330, column_config=ticket_columns())
 with right, guarded("repeats"):
-    st.markdown(f"**{t('repeat_requests')}**")
     repeats = translated(panel("repeat_requests", flt, clock, limit=50), "district", "street", "subcategory")
+    heading(t("repeat_requests"), repeats, "repeat-requests")
     st.dataframe(repeats, hide_index=True, width="stretch", height=330, column_config={
         **rate_columns("street"), "district": t("district"), "street": t("street"), "subcategory": t("subcategory"),
         "received": st.column_config.NumberColumn(t("requests"), format="localized"),
@@ -65,6 +69,7 @@ with right, guarded("repeats"):
 with guarded("whistles"):
     st.subheader(t("whistles"))
     whistles = translated(panel("whistles", flt, clock), "whistle")
+    heading(t("whistles_by_level"), whistles, "whistles")
     columns = st.columns(max(whistles.height, 1))
     for column, row in zip(columns, whistles.iter_rows(named=True)):
         column.metric(row["whistle"], f"{row['arrived']:,} / {row['whistles']:,}", border=True,
@@ -78,6 +83,7 @@ with guarded("tickets"):
     tickets = translated(panel("ticket_list", flt, clock, limit=LIST_ROWS),
                          "stage", "district", "street", "unit", "category", "subcategory", "channel", "kind")
     shown = tickets.select("request_id", "received_at", "stage", "district", "street", "subcategory", "unit", "text")
+    heading(t("ticket_export"), tickets, "tickets")
     picked = st.dataframe(shown, hide_index=True, width="stretch", height=360, column_config=ticket_columns(),
                           on_select="rerun", selection_mode="single-row", key="ticket_pick")
     st.caption(t("list_limit", n=f"{LIST_ROWS:,}"))
