@@ -36,8 +36,6 @@ LABELS: dict[str, tuple[str, str]] = {
     # numbers and tiles
     "today": ("今日", "Today"),
     "received": ("受理诉求", "Requests received"),
-    "received_help": ("期间内受理的诉求件数，与上一同长周期比较（环比）",
-                      "Requests received in the period, against the period of the same length before it"),
     "received_today": ("今日受理", "Received today"),
     "response_rate": ("响应率", "Response rate"),
     "resolution_rate": ("解决率", "Resolution rate"),

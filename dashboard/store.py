@@ -59,16 +59,6 @@ def choices() -> pl.DataFrame:
     return choices_of(data_version())
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def definitions_of(version: str) -> pl.DataFrame:
-    return queries.run(cursor(), "indicator_definitions", queries.Filter(date.min, date.min), datetime.min)
-
-
-def definitions() -> pl.DataFrame:
-    """The evaluation indicators' names, definitions and targets (queries/indicator_definitions.sql)."""
-    return definitions_of(data_version())
-
-
 def masked(rows: pl.DataFrame) -> pl.DataFrame:
     """The rows with every text column passed through mask_personal (queries/privacy.sql) once more."""
     text = [name for name, kind in rows.schema.items() if kind == pl.String]

@@ -6,15 +6,12 @@ import streamlit as st
 
 from dashboard import formats
 from dashboard.i18n import lang, t
-from dashboard.store import definitions
-
-# Each headline rate and the evaluation indicator that defines it and sets its target (data/indicators.py).
-RATES = {"response_rate": "C1.1", "resolution_rate": "C2.1", "satisfaction_rate": "C3.1", "on_time_rate": "C1.2"}
+from queries.metrics import METRICS, RATES
 
 
-def definition(code: str) -> str:
-    row = definitions().filter(code=code).row(0, named=True)
-    return row["definition_en"] if lang() == "en" else row["definition"]
+def definition(key: str) -> str:
+    metric = METRICS[key]
+    return metric.definition_en if lang() == "en" else metric.definition
 
 
 def rate(column, key: str, current: dict, previous: dict | None) -> None:
@@ -26,7 +23,7 @@ def rate(column, key: str, current: dict, previous: dict | None) -> None:
     with column.container(border=True):  # the caption inside the border, where a metric label would truncate
         st.metric(f"{t(key)}{mark}", formats.percent(value),
                   delta=formats.points(None if formats.missing(value) or formats.missing(before) else value - before),
-                  help=f"{definition(RATES[key])}\n\n{t('target')} {formats.percent(target)}")
+                  help=f"{definition(key)}\n\n{t('target')} {formats.percent(target)}")
         st.caption(f"{t('target')} {formats.percent(target)} · {t('delta_vs_previous')}")
 
 
@@ -40,7 +37,7 @@ def headline(rows, columns: list | None = None) -> None:
     with columns[0].container(border=True):
         st.metric(t("received"), formats.count(received),
                   delta=formats.change(received / before - 1 if before and received is not None else None),
-                  delta_color="off", help=t("received_help"))
+                  delta_color="off", help=definition("received"))
         st.caption(t("delta_vs_previous"))
     for column, key in zip(columns[1:], RATES):
         rate(column, key, current, previous)

@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 
 import queries
+from queries.metrics import METRICS, Metric
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,13 @@ def indicator(code: str, aim: str, name: str, name_en: str, measure_unit: str, t
                       higher_is_better, definition, definition_en, responsible_unit, **how)
 
 
+def rate_indicator(code: str, aim: str, metric: Metric, target: float) -> Definition:
+    """A headline rate scored as an indicator: its name, definition and formula from queries/metrics.py."""
+    return indicator(code, aim, metric.name, metric.name_en, "%", target, metric.higher_is_better,
+                     metric.definition, metric.definition_en, SERVICE_BUREAU, source="requests",
+                     expression=metric.expression)
+
+
 ON_SITE = "to_minutes($slack * onsite_minutes)"
 CLOSED = "to_hours($slack * close_hours)"
 
@@ -221,34 +229,16 @@ DEFINITIONS: tuple[Definition, ...] = (
               "Share of the month's requests about street vending, illegal or careless parking",
               TRAFFIC_POLICE, source="requests", expression=share("regexp_matches(subcategory, $street_order)")),
     # 公众服务 · 高效
-    indicator("C1.1", "高效", "响应率", "Response rate", "%", 98.5, True,
-              "24小时内联系诉求人的工单占应响应工单（已联系或已满24小时）的比例",
-              "Requests whose caller was contacted within 24 h, out of those contacted or older than 24 h",
-              SERVICE_BUREAU, source="requests",
-              expression="100 * rate(count(*) filter (where responded_in_time(received_at, responded_at, $t)), "
-                         "count(*) filter (where due_for_response(received_at, responded_at, $t)))"),
-    indicator("C1.2", "高效", "按时办结率", "On-time rate", "%", 89, True,
-              "在办结时限内办结的工单占应办结工单（已办结或已到时限）的比例",
-              "Requests handled by their deadline, out of those handled or past the deadline",
-              SERVICE_BUREAU, source="requests",
-              expression="100 * rate(count(*) filter (where handled_on_time(handled_at, deadline_at, $t)), "
-                         "count(*) filter (where due_for_handling(handled_at, deadline_at, $t)))"),
+    rate_indicator("C1.1", "高效", METRICS["response_rate"], 98.5),
+    rate_indicator("C1.2", "高效", METRICS["on_time_rate"], 89),
     # 公众服务 · 精准
-    indicator("C2.1", "精准", "解决率", "Resolution rate", "%", 87, True,
-              "已回访工单中诉求人表示问题已解决的比例",
-              "Share of called-back requests the citizen calls solved",
-              SERVICE_BUREAU, source="requests",
-              expression=callbacks("resolved_at_callback(callback_at, resolved, $t)")),
+    rate_indicator("C2.1", "精准", METRICS["resolution_rate"], 87),
     indicator("C2.2", "精准", "重复诉求率", "Repeat requests", "%", 6, False,
               "就已反映过的同一问题再次来电的工单占全部工单的比例",
               "Requests about a problem already reported, out of all requests",
               SERVICE_BUREAU, source="requests", expression=share("repeat_of is not null")),
     # 公众服务 · 满意
-    indicator("C3.1", "满意", "满意率", "Satisfaction rate", "%", 88.5, True,
-              "已回访工单中诉求人表示满意的比例",
-              "Share of called-back requests whose citizen is satisfied",
-              SERVICE_BUREAU, source="requests",
-              expression=callbacks("satisfied_at_callback(callback_at, satisfied, $t)")),
+    rate_indicator("C3.1", "满意", METRICS["satisfaction_rate"], 88.5),
     indicator("C3.2", "满意", "市民满意度评分", "Citizen satisfaction score", "分", 85, True,
               "已回访工单回访评分（1–5分）的平均值折算为百分制（×20）",
               "Mean callback score (1–5) of the called-back requests on a 100-point scale (×20)",

@@ -1,0 +1,35 @@
+"""One definition per metric: the panels, the indicators and the docs all say what queries/metrics.py says."""
+
+from __future__ import annotations
+
+import re
+
+import queries
+from data.indicators import DEFINITIONS
+from queries.metrics import DOCS, METRICS, markdown
+
+
+def test_every_panel_computes_a_metric_as_defined():
+    seen = set()
+    for path in sorted(queries.QUERY_DIR.glob("*.sql")):
+        text = re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+        for metric in METRICS.values():
+            for found in re.findall(rf"(\S+\(total\(\w+\)(?:, total\(\w+\))?\)) as {metric.key}\b", text):
+                assert found == metric.aggregate, f"{path.name} computes {metric.key} as {found}"
+                seen.add(metric.key)
+    assert {"response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "repeat_share"} <= seen
+
+
+def test_the_rate_indicators_are_the_metrics():
+    indicators = {d.code: d for d in DEFINITIONS}
+    headline = queries.sql("headline_rates")
+    for metric in METRICS.values():
+        if metric.indicator:
+            indicator = indicators[metric.indicator]
+            assert (indicator.name, indicator.expression) == (metric.name, metric.expression)
+            target = metric.key.replace("_rate", "_target")
+            assert f"code = '{metric.indicator}') / 100 as {target}" in headline
+
+
+def test_the_metrics_page_is_current():
+    assert DOCS.read_text(encoding="utf-8") == markdown(), "run python -m queries.metrics"
