@@ -68,7 +68,7 @@ def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart:
         .unpivot(index="bucket", variable_name="series", value_name="received")
     time_format = "%m-%d" if bucket == "day" else ("%Y-%m-%d" if bucket == "week" else "%Y-%m")
     return alt.Chart(long).mark_line(point=bucket != "day", strokeWidth=2.5).encode(
-        x=alt.X("bucket:T", title=None, axis=alt.Axis(format=time_format)),
+        x=alt.X("bucket:T", title=None, axis=alt.Axis(format=time_format, tickMinStep=86_400_000)),
         y=alt.Y("received:Q", title=t("requests"), axis=count_axis()),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[this, before], range=[ACCENT, "#8fa3bf"])),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=[this, before], range=[[1, 0], [5, 4]]),
@@ -80,11 +80,12 @@ def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart:
 
 def ranked(rows: pl.DataFrame, label: str, value: str, title: str, *, percent: bool = False,
            colour: str = ACCENT, target: float | None = None, extra: list[alt.Tooltip] | None = None,
-           pick: str | None = None) -> alt.Chart:
+           pick: str | None = None, zero: bool = True) -> alt.Chart:
     """Horizontal bars, largest first; a rate can carry its target as a rule; pick names the field a click picks."""
     value_format = ".1%" if percent else ",.0f"
     bars = alt.Chart(rows).mark_bar(color=colour, cornerRadiusEnd=3, cursor="pointer" if pick else "default").encode(
-        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=".0%") if percent else count_axis()),
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=".0%") if percent else count_axis(),
+                scale=alt.Scale(zero=zero)),
         y=alt.Y(f"{label}:N", sort="-x", title=None),
         tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip(f"{value}:Q", title=title, format=value_format),
                  *(extra or [])],

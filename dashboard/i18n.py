@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import polars as pl
 import streamlit as st
 
@@ -138,6 +142,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "open_by_type": ("在办事件（按类型）", "Open incidents by type"),
     "incident_export": ("最近事件（含处置过程）", "Latest incidents with their life cycle"),
     "rectification_export": ("未达标指标及责任单位", "Indicators below target and who answers for them"),
+    # bulletins
+    "lang_code": ("zh", "en"),
+    "bulletins": ("通报", "Bulletins"),
+    "bulletin_kind": ("通报类型", "Kind"),
+    "bulletin_kind_day": ("日通报", "Daily"),
+    "bulletin_kind_week": ("周汇总", "Weekly"),
+    "bulletin_kind_month": ("月分析", "Monthly"),
+    "bulletin_date": ("通报日期（所在日/周/月）", "A day in the period"),
+    "bulletin_scope": ("范围：{scope}（在筛选栏选择一个区即生成该区通报）",
+                       "For: {scope} (pick one district in the filter bar for its own bulletin)"),
+    "bulletin_day": ("12345市民服务热线诉求办理情况日通报", "12345 hotline: daily notice"),
+    "bulletin_week": ("12345市民服务热线诉求办理情况周汇总", "12345 hotline: weekly summary"),
+    "bulletin_month": ("12345市民服务热线诉求办理情况月度分析", "12345 hotline: monthly analysis"),
+    "bulletin_rates": ("一、受理量与三率", "1. Volume and the rates"),
+    "bulletin_places_districts": ("二、各区排名（按三率均值）", "2. Districts ranked by the mean of the three rates"),
+    "bulletin_places_streets": ("二、街道（乡镇）排名（按三率均值）", "2. Streets ranked by the mean of the three rates"),
+    "bulletin_streets_last": ("全市排名后三位的街道（乡镇）", "The three lowest-ranked streets city-wide"),
+    "bulletin_backlog": ("在办、超期与重复诉求", "Open, overdue and repeat requests"),
+    "bulletin_incidents": ("城市运行事件", "City incidents"),
+    "bulletin_nothing_below": ("本月无未达标指标", "No indicator fell below target this month"),
+    "bulletin_footer": ("本通报由 cityops 根据工单与事件数据自动生成，口径见指标说明。",
+                        "Written by cityops from the request and incident data; see the metric definitions."),
+    "three_rates": ("三率均值", "Mean of the three rates"),
     # the evaluation page
     "no_indicators": ("尚无评价指标数据", "No evaluation indicators yet"),
     "month": ("评价月份", "Month"),
@@ -200,8 +227,24 @@ LABELS: dict[str, tuple[str, str]] = {
 CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above
 
 
+_chosen: ContextVar[str | None] = ContextVar("language", default=None)
+_names: ContextVar[dict[str, str] | None] = ContextVar("english names", default=None)
+
+
 def lang() -> str:
-    return st.session_state.get("lang") or "zh"
+    """The interface language: the session's, or the one a bulletin is being written in."""
+    return _chosen.get() or st.session_state.get("lang") or "zh"
+
+
+@contextmanager
+def using(language: str, names: dict[str, str]) -> Iterator[None]:
+    """Write in language, with these English names, outside a Streamlit session (the bulletins)."""
+    tokens = _chosen.set(language), _names.set(names)
+    try:
+        yield
+    finally:
+        _chosen.reset(tokens[0])
+        _names.reset(tokens[1])
 
 
 def t(key: str, **values: object) -> str:
@@ -211,8 +254,16 @@ def t(key: str, **values: object) -> str:
 
 
 def english_names() -> dict[str, str]:
-    from dashboard.store import choices  # the store opens the database; labels alone need not
-    rows = choices().filter(pl.col("name_en").is_not_null())
+    """Places, topics, units and types by their English names (queries/filter_choices.sql)."""
+    if _names.get() is not None:
+        return _names.get()
+    from dashboard.store import choices  # the store opens the dashboard's database; a bulletin brings its own
+
+    return names_of(choices())
+
+
+def names_of(choices: pl.DataFrame) -> dict[str, str]:
+    rows = choices.filter(pl.col("name_en").is_not_null())
     return dict(zip(rows["value"], rows["name_en"]))
 
 

@@ -40,3 +40,22 @@ def test_page_renders_in_chromium(browser, path, mode):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}{'-wall' if mode else ''}.png"), full_page=True)
     context.close()
+
+
+def test_a_bulletin_shows_chinese_text_in_chromium(browser, con, tmp_path):
+    from datetime import timedelta
+
+    import queries
+    from dashboard import bulletin
+
+    day = queries.clock(queries.prepare(con)).date() - timedelta(days=2)
+    html, _ = bulletin.make_text(con, "week", day, None, "zh")
+    path = tmp_path / "bulletin.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser[1].new_page(viewport={"width": 1000, "height": 1400})
+    page.goto(path.as_uri())
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '全市共受理诉求')")
+    assert "全市共受理诉求" in page.locator("[data-narrative]").inner_text()
+    assert page.locator("figure svg").count() >= 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "bulletin-week.png"), full_page=True)

@@ -1,0 +1,148 @@
+"""The paragraph a bulletin opens with, written from its figures in the register of a government notice."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dashboard import formats
+from dashboard.i18n import lang, name
+from queries.metrics import METRICS, RATES
+
+if TYPE_CHECKING:
+    from dashboard.bulletin import Bulletin
+
+RISING = 0.5  # a top problem up this much on the period before is named as one to watch
+
+
+def period_label(b: Bulletin) -> str:
+    last = b.end.toordinal() - 1
+    end = b.end.fromordinal(last)
+    if lang() == "en":
+        if b.kind == "day":
+            return f"On {b.start:%d %B %Y}"
+        if b.kind == "week":
+            return f"In the week of {b.start:%d %B} to {end:%d %B %Y}"
+        return f"In {b.start:%B %Y}"
+    if b.kind == "day":
+        return f"{b.start.year}年{b.start.month}月{b.start.day}日"
+    if b.kind == "week":
+        return f"{b.start.year}年{b.start.month}月{b.start.day}日至{end.month}月{end.day}日"
+    return f"{b.start.year}年{b.start.month}月"
+
+
+def listed(names: list[str]) -> str:
+    names = [name(n) for n in names]
+    if lang() == "en":
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
+    return "、".join(names)
+
+
+def change_words(ratio: float | None) -> str:
+    if formats.missing(ratio):
+        return "无上期数据" if lang() == "zh" else "with nothing to compare"
+    if lang() == "en":
+        return f"{'up' if ratio >= 0 else 'down'} {abs(ratio) * 100:.1f}%"
+    return f"环比{'上升' if ratio >= 0 else '下降'}{abs(ratio) * 100:.1f}%"
+
+
+def paragraph(b: Bulletin) -> str:
+    sentences = (volume(b), rates(b), targets(b), ranking(b), problems(b), backlog(b), incidents(b))
+    return (" " if lang() == "en" else "").join(sentence for sentence in sentences if sentence)
+
+
+def volume(b: Bulletin) -> str:
+    received, before = b.current.get("received") or 0, b.previous.get("received")
+    ratio = received / before - 1 if before else None
+    scope = name(b.district) if b.district else ("全市" if lang() == "zh" else "the city")
+    if lang() == "en":
+        return (f"{period_label(b)} {scope} received {received:,} requests, {change_words(ratio)}"
+                f"{f' on the period before ({before:,})' if before else ''}.")
+    return (f"{period_label(b)}，{scope}共受理诉求{received:,}件，{change_words(ratio)}"
+            f"{f'（上期{before:,}件）' if before else ''}。")
+
+
+def rates(b: Bulletin) -> str:
+    three = RATES[:3]
+    values = "、".join(formats.percent(b.current.get(k)) for k in three) if lang() == "zh" else \
+        ", ".join(formats.percent(b.current.get(k)) for k in three)
+    changes = [None if formats.missing(b.current.get(k)) or formats.missing(b.previous.get(k))
+               else (b.current[k] - b.previous[k]) * 100 for k in three]
+    moved = ", ".join("—" if c is None else f"{c:+.1f}" for c in changes)
+    on_time = formats.percent(b.current.get("on_time_rate"))
+    if lang() == "en":
+        return (f"The response, resolution and satisfaction rates were {values} ({moved} points on the period "
+                f"before); {on_time} of requests due were handled on time.")
+    moved_zh = "、".join("—" if c is None else f"{c:+.1f}" for c in changes)
+    return f"响应率、解决率、满意率分别为{values}，较上期分别变化{moved_zh}个百分点；按时办结率为{on_time}。"
+
+
+def targets(b: Bulletin) -> str:
+    missed = [k for k in RATES if not formats.missing(b.current.get(k))
+              and b.current[k] < (b.current.get(k.replace("_rate", "_target")) or 0)]
+    if not missed:
+        return "All four rates met their targets." if lang() == "en" else "四项指标均达到目标值。"
+    goals = [formats.percent(b.current[k.replace("_rate", "_target")]) for k in missed]
+    names = [METRICS[k].name_en if lang() == "en" else METRICS[k].name for k in missed]
+    if lang() == "en":
+        return f"{listed(names)} fell short of {'its target' if len(missed) == 1 else 'their targets'} ({', '.join(goals)})."
+    return f"其中{listed(names)}未达到目标值（{'、'.join(goals)}）。"
+
+
+def ranking(b: Bulletin) -> str:
+    top, bottom = b.places.head(3)["name"].to_list(), b.places.tail(3)["name"].to_list()[::-1]
+    worst_streets = b.streets.tail(3)["name"].to_list()[::-1]
+    if not top:
+        return ""
+    if lang() == "en":
+        level = "streets" if b.district else "districts"
+        text = (f"By the mean of the three rates, the leading {level} were {listed(top)}, and the last were "
+                f"{listed(bottom)}.")
+        if not b.district and worst_streets:
+            text += f" The three streets ranked lowest were {listed(worst_streets)}."
+        return text
+    level = "街道（乡镇）" if b.district else "各区"
+    text = f"按三率均值排名，{level}中居前三位的是{listed(top)}，排名后三位的是{listed(bottom)}"
+    if not b.district and worst_streets:
+        text += f"；全市街道（乡镇）中排名后三位的为{listed(worst_streets)}"
+    return text + "。"
+
+
+def problems(b: Bulletin) -> str:
+    rows = b.topics.to_dicts()
+    if not rows:
+        return ""
+    rising = [r["name"] for r in rows if not formats.missing(r["change"]) and r["change"] >= RISING]
+    if lang() == "en":
+        items = "; ".join(f"{name(r['name'])} ({r['received']:,}, {change_words(r['change'])})" for r in rows)
+        text = f"The most frequent problems were {items}."
+        return text + (f" {listed(rising)} rose sharply and need attention." if rising else "")
+    items = "、".join(f"{r['name']}（{r['received']:,}件，{change_words(r['change'])}）" for r in rows)
+    text = f"诉求量居前的问题依次为{items}。"
+    return text + (f"其中{listed(rising)}增幅较大，需重点关注。" if rising else "")
+
+
+def backlog(b: Bulletin) -> str:
+    when = f"{b.t:%Y-%m-%d %H:%M}"
+    repeat = b.repeats.head(1).to_dicts()
+    if lang() == "en":
+        text = (f"As of {when}, {b.open_now['open']:,} requests were open, {b.open_now['overdue']:,} of them "
+                f"past their deadline.")
+        if repeat:
+            r = repeat[0]
+            text += f" Repeat requests clustered on {name(r['subcategory'])} in {name(r['street'])} ({r['repeats']:,})."
+        return text
+    text = f"截至{when}，在办工单{b.open_now['open']:,}件，其中超期未办结{b.open_now['overdue']:,}件"
+    if repeat:
+        r = repeat[0]
+        text += f"；重复诉求较集中的是{r['street']}的{r['subcategory']}问题（{r['repeats']:,}件）"
+    return text + "。"
+
+
+def incidents(b: Bulletin) -> str:
+    total = int(b.incidents["incidents"].sum()) if b.incidents.height else 0
+    severe = int(b.incidents.filter(b.incidents["name"].cast(int) >= 3)["incidents"].sum()) if total else 0
+    still = int(b.incidents["open"].sum()) if total else 0
+    if lang() == "en":
+        return (f"{total:,} city incidents were detected, {severe:,} of them serious or worse; {still:,} were "
+                f"still open.")
+    return f"期间发现城市运行事件{total:,}起，其中重大及以上{severe:,}起，尚未办结{still:,}起。"

@@ -1,0 +1,32 @@
+"""通报: the daily notice, weekly summary or monthly analysis for the chosen district, previewed and downloadable."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard import bulletin
+from dashboard.i18n import labeller, t
+from dashboard.sections import guarded
+from dashboard.store import cursor, now
+
+clock = now()
+st.title(t("bulletins"))
+left, middle, right = st.columns(3)
+kind = left.segmented_control(t("bulletin_kind"), bulletin.KINDS, default="day", key="bulletin_kind",
+                              format_func=labeller(bulletin.KINDS, lambda k: t(f"bulletin_kind_{k}"))) or "day"
+day = middle.date_input(t("bulletin_date"), clock.date() - timedelta(days=1), max_value=clock.date(),
+                        key="bulletin_date")
+districts = st.session_state.get("f_districts") or []
+district = districts[0] if len(districts) == 1 else None
+right.caption(t("bulletin_scope", scope=district or t("whole_city")))
+
+with guarded("bulletin"):
+    made = bulletin.made(cursor(), kind, day, district)
+    html, markdown = bulletin.render(made)
+    stem = bulletin.stem(made)
+    buttons = st.columns(2)
+    buttons[0].download_button("HTML", html, f"{stem}.html", "text/html", icon=":material/download:",
+                               width="stretch", on_click="ignore")
+    buttons[1].download_button("Markdown", markdown, f"{stem}.md", "text/markdown", icon=":material/download:",
+                               width="stretch", on_click="ignore")
+    st.iframe(html, height="content")

@@ -1,0 +1,93 @@
+"""Bulletins: every figure against an independent computation, the right streets named, one district only."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import polars as pl
+import pytest
+
+import queries
+from dashboard import bulletin
+
+
+def figures(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-figure="(\w+)"[^>]*>([^<]*)<', html))
+
+
+def places(html: str, table: str) -> list[str]:
+    return re.findall(rf'data-place="{table}">([^<]*)<', html)
+
+
+@pytest.fixture(scope="module")
+def week(con, tmp_path_factory):
+    clock = queries.clock(queries.prepare(con))
+    day = clock.date() - timedelta(days=9)
+    html, _ = bulletin.make_text(con, "week", day, None, "zh")
+    return bulletin.period_of("week", day), html
+
+
+def raw(con, start, end, district=None) -> pl.DataFrame:
+    rows = con.execute("select * from requests where received_at >= ? and received_at < ?",
+                       [start, datetime.combine(end, datetime.min.time())]).pl()
+    return rows.filter(pl.col("district") == district) if district else rows
+
+
+def test_the_weekly_figures_equal_the_raw_rows(con, week):
+    (start, end), html = week
+    t = datetime.combine(end, datetime.min.time())
+    rows = raw(con, start, end)
+    shown = figures(html)
+    assert shown["received"] == f"{rows.height:,}"
+    called = rows.filter(pl.col("callback_at") <= t)
+    assert shown["satisfaction_rate"] == f"{called['satisfied'].sum() / called.height * 100:.1f}%"
+    assert shown["resolution_rate"] == f"{called['resolved'].sum() / called.height * 100:.1f}%"
+    before = raw(con, start - timedelta(days=7), start)
+    assert shown["received_before"] == f"{before.height:,}"
+    everything = con.execute("select handled_at, deadline_at from requests where received_at <= ?", [t]).pl()
+    still_open = everything.filter(pl.col("handled_at").is_null() | (pl.col("handled_at") > t))
+    assert shown["open"] == f"{still_open.height:,}"
+    assert shown["overdue"] == f"{still_open.filter(pl.col('deadline_at') < t).height:,}"
+    detected = con.execute("""select severity, count(*) from incidents where detected_at >= ? and detected_at < ?
+                              group by all""", [start, t]).fetchall()
+    for severity, count in detected:
+        assert shown[f"incidents_{severity}"] == f"{count:,}"
+
+
+def test_the_narrative_names_the_bottom_streets(con, week):
+    (start, end), html = week
+    t = datetime.combine(end, datetime.min.time())
+    rows = raw(con, start, end).with_columns(
+        due=(pl.col("responded_at") <= t) | (pl.col("received_at") + pl.duration(hours=24) <= t),
+        in_time=pl.col("responded_at") <= pl.min_horizontal(pl.col("received_at") + pl.duration(hours=24), pl.lit(t)),
+        called=pl.col("callback_at") <= t)
+    streets = rows.group_by("street").agg(
+        received=pl.len(),
+        score=(pl.col("in_time").fill_null(False).sum() / pl.col("due").sum()
+               + (pl.col("called") & pl.col("resolved")).fill_null(False).sum() / pl.col("called").fill_null(False).sum()
+               + (pl.col("called") & pl.col("satisfied")).fill_null(False).sum() / pl.col("called").fill_null(False).sum())
+        / 3).filter(pl.col("received") >= bulletin.SMALLEST["week"]).sort(["score", "received"])
+    lowest = streets["street"].head(3).to_list()
+    narrative = re.search(r"data-narrative>([^<]*)<", html).group(1)
+    assert f"全市街道（乡镇）中排名后三位的为{'、'.join(lowest)}" in narrative
+    assert places(html, "streets_last") == lowest
+
+
+def test_a_district_bulletin_holds_only_that_district(con):
+    clock = queries.clock(queries.prepare(con))
+    day = clock.date() - timedelta(days=40)
+    html, markdown = bulletin.make_text(con, "month", day, "海淀区", "zh")
+    start, end = bulletin.period_of("month", day)
+    assert figures(html)["received"] == f"{raw(con, start, end, '海淀区').height:,}"
+    ours = {s for s, in con.execute("select street from streets where district = '海淀区'").fetchall()}
+    assert set(places(html, "places")) <= ours and places(html, "places")
+    assert "海淀区" in markdown.splitlines()[2]
+    assert re.search(r"data-narrative>2026年\d+月，海淀区共受理诉求|data-narrative>\d{4}年\d+月，海淀区", html)
+
+
+def test_an_english_bulletin_speaks_english(con):
+    clock = queries.clock(queries.prepare(con))
+    html, _ = bulletin.make_text(con, "day", clock.date() - timedelta(days=1), None, "en")
+    narrative = re.search(r"data-narrative>([^<]*)<", html).group(1)
+    assert narrative.startswith("On ") and "requests" in narrative and not re.search(r"[\u4e00-\u9fff]{2}", narrative)
