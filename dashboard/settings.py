@@ -12,6 +12,10 @@ def _number(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+def _text(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
 # How often the wall screen refreshes its live panels, in seconds (CITYOPS_REFRESH_SECONDS).
 REFRESH_SECONDS = _number("CITYOPS_REFRESH_SECONDS", 60)
 # How long the wall screen shows each page when it rotates (?rotate=1), in seconds.
@@ -25,3 +29,5 @@ SURGE_CHANGE = _number("CITYOPS_SURGE_CHANGE", 0.5)
 SURGE_MIN = int(_number("CITYOPS_SURGE_MIN", 30))
 # Rows a ticket or incident list shows (and exports).
 LIST_ROWS = int(_number("CITYOPS_LIST_ROWS", 500))
+# A raster tile URL for the map's basemap ({z}/{x}/{y}), for sites that have a tile server; none by default.
+TILE_URL = _text("CITYOPS_TILE_URL", "")

@@ -31,7 +31,6 @@ def test_page_renders_in_chromium(browser, path, mode):
     url, driver = browser
     context = driver.new_context(viewport={"width": 1920, "height": 1080})
     _, page = first_paint(context, f"{url}/{path}{mode}")
-    page.wait_for_load_state("networkidle")
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     assert page.locator("[data-testid=stException]").count() == 0
     assert PAGES[path] in page.locator("[data-testid=stMain]").inner_text()
@@ -59,3 +58,38 @@ def test_a_bulletin_shows_chinese_text_in_chromium(browser, con, tmp_path):
     assert page.locator("figure svg").count() >= 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "bulletin-week.png"), full_page=True)
+
+
+def test_the_wall_map_draws_its_boundaries_offline(browser):
+    """Every request the page makes stays on the dashboard's own server; the deck canvas is drawn."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    url, driver = browser
+    context = driver.new_context(viewport={"width": 1920, "height": 1080})
+    outside = []
+
+    def only_ours(route):
+        if route.request.url.startswith((url, "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_ours)
+    page = context.new_page()
+    page.goto(f"{url}/?wall=1")
+    page.wait_for_selector("[data-testid=stDeckGlJsonChart] canvas", timeout=60_000)
+    page.wait_for_timeout(3000)
+    chart = page.locator("[data-testid=stDeckGlJsonChart]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    image = Image.open(BytesIO(chart.screenshot(path=str(ARTIFACTS / "map-wall.png")))).convert("RGB")
+    pixels = list(image.get_flattened_data())
+    background = (10, 22, 38)  # dashboard/static/dark.json
+    drawn = sum(1 for p in pixels if max(abs(a - b) for a, b in zip(p, background)) > 30) / len(pixels)
+    outline = sum(1 for r, g, b in pixels if r > 150 and g > 180 and b > 210)  # the pale blue district lines
+    assert drawn > 0.08, f"only {drawn:.1%} of the map is drawn"
+    assert outline > 300, "no district boundaries"
+    assert outside == [], f"the page reached outside: {outside[:5]}"
+    context.close()

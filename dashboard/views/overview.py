@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, emergency, filters, formats, settings, tiles, wall
+from dashboard import charts, citymap, emergency, filters, formats, settings, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
@@ -79,8 +79,7 @@ def counts_and_rates(scope: Scope, open_now: dict, incidents: dict) -> None:
 
 def city_map(scope: Scope) -> None:
     st.markdown(f"**{t('map')}**")
-    with st.container(border=True, height=560 if wall.on() else 520):
-        st.caption(t("map_soon"))
+    citymap.show(scope.flt, scope.clock, height=600 if wall.on() else 520)
 
 
 def district_ranking(scope: Scope) -> None:
