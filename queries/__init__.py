@@ -31,6 +31,7 @@ PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 OWN_WITH = re.compile(r"^(\s*--.*\n)*\s*with\s", re.IGNORECASE)
 HEADER = re.compile(r"^--\s*(grain|span|rows):\s*(.*)$", re.MULTILINE)
 EARLIEST = date(1900, 1, 1)
+EDGES = 3  # day ranges around the whole months: before them, the month holding the start, after them
 
 # Which request dimensions each rollup keeps (queries/rollups.sql); smallest first.
 # Each has a month twin, <name>_month, whose day is the first of its month.
@@ -39,7 +40,7 @@ ROLLUPS = {
     "rollup_requests_channel": {"day", "district", "category", "channel", "kind"},
     "rollup_requests_place": {"day", "district", "street", "unit"},
     "rollup_requests_fine": {"day", "district", "street", "unit", "category", "subcategory"},
-    "rollup_requests_cells": {"day", "district", "street", "hex_q", "hex_r"},
+    "rollup_requests_cells": {"day", "district", "street", "category", "hex_q", "hex_r"},
 }
 ROW_TABLES = {"open": "requests_live", "whistled": "requests_whistled"}  # built with the rollups
 REQUEST_DIMENSIONS = ("district", "street", "unit", "category", "subcategory", "channel", "kind")
@@ -105,7 +106,8 @@ def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str],
     """The smallest rollup that holds every dimension the panel groups or filters by, else the base table.
 
     A panel that does not group by day reads whole months ($months) from the rollup's month twin and
-    only the days around them from the rollup itself.
+    only the days around them ($edge<i>_from to $edge<i>_to) from the rollup itself: plain day ranges,
+    so DuckDB skips the rest of the table by its zone maps.
     """
     if rollups and rolled_up(cursor, t):
         for table, dimensions in ROLLUPS.items():
@@ -114,10 +116,25 @@ def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str],
                 days = f"select * from {table} where day >= $since::date and day < $until::date"
                 if "day" in grain:
                     return f"{days} union all by name {live}"
-                return (f"select * from {table}_month where day in (select unnest($months::date[])) "
-                        f"union all by name {days} and date_trunc('month', day)::date not in "
-                        f"(select unnest($months::date[])) union all by name {live}")
+                edges = " ".join(f"union all by name select * from {table} where day >= $edge{i}_from::date "
+                                 f"and day < $edge{i}_to::date" for i in range(EDGES))
+                return (f"select * from {table}_month where list_contains($months::date[], day) {edges} "
+                        f"union all by name {live}")
     return "select * from request_facts('requests', $t, $since, $until)"
+
+
+def edges(since: date, until: date, months: list[date]) -> list[tuple[date, date]]:
+    """The day ranges of [since, until) outside the whole months, padded with empty ones to EDGES."""
+    ranges, start = [], since
+    for month in months:
+        if month > start:
+            ranges.append((start, month))
+        start = (month + timedelta(days=32)).replace(day=1)
+    if start < until:
+        ranges.append((start, until))
+    if len(ranges) > EDGES:
+        raise ValueError(f"{len(ranges)} day ranges around {months}: more than the {EDGES} the runner reads")
+    return ranges + [(until, until)] * (EDGES - len(ranges))
 
 
 def whole_months(since: date, start: date, until: date, t: datetime) -> list[date]:
@@ -168,7 +185,10 @@ def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: dateti
 
 def params_of(flt: Filter, span: str, t: datetime, extra: dict[str, object]) -> dict[str, object]:
     since = span_start(span, flt)
-    values = {**asdict(flt), **extra, "t": t, "months": whole_months(since, flt.start, flt.end, t),
+    months = whole_months(since, flt.start, flt.end, t)
+    around = {f"edge{i}_{end}": day for i, pair in enumerate(edges(since, flt.end, months))
+              for end, day in zip(("from", "to"), pair)}
+    values = {**asdict(flt), **extra, **around, "t": t, "months": months,
               "since": datetime.combine(since, datetime.min.time()),
               "until": datetime.combine(flt.end, datetime.min.time())}
     return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}

@@ -43,7 +43,7 @@ order by day;
 
 -- Per map cell, for the density layer.
 create or replace table rollup_requests_cells as
-select day, district, street, hex_q, hex_r,
+select day, district, street, category, hex_q, hex_r,
        sum(columns(* exclude (day, district, street, unit, category, subcategory, channel, kind, hex_q, hex_r, settled_at)))::bigint
 from request_facts('requests', getvariable('cutoff'), '-infinity'::timestamp, 'infinity'::timestamp)
 where settled_at <= getvariable('cutoff') and hex_q is not null

@@ -195,3 +195,21 @@ def test_every_point_falls_in_its_nearest_hexagon(cursor):
                      for dq, dr in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-1, 1))]
         assert distances[0] <= km * (1 + 1e-9)
         assert distances[0] <= min(distances[1:]) + 1e-9
+
+
+def test_months_and_edges_cover_every_day_of_the_span_once():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        since = date(2025, 1, 1) + timedelta(days=rng.randrange(500))
+        start = since + timedelta(days=rng.choice([0, 0, rng.randrange(400)]))
+        until = start + timedelta(days=rng.randrange(1, 400))
+        t = datetime.combine(until - timedelta(days=rng.choice([0, 1, 1, 40])), datetime.min.time())
+        months = queries.whole_months(since, start, until, t)
+        days = [day for lo, hi in queries.edges(since, until, months) for day in
+                (lo + timedelta(days=i) for i in range((hi - lo).days))]
+        for month in months:
+            following = (month + timedelta(days=32)).replace(day=1)
+            days += [month + timedelta(days=i) for i in range((following - month).days)]
+        assert sorted(days) == [since + timedelta(days=i) for i in range((until - since).days)]
