@@ -23,7 +23,7 @@ from dashboard.store import panel
 from queries import Filter
 
 STYLE = "app/static/dark.json"  # a background and no sources: nothing to fetch
-LAYERS = ("hexagons", "areas", "incidents")
+LAYERS = ("hexagons", "areas", "incidents", "whistles")
 MEASURES = ("received", "per_10k", "response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")
 # Sequential ramps, low to high: blue-violet-amber for density, red-amber-green for rates (green is good).
 DENSITY = [(38, 70, 140), (72, 61, 190), (146, 59, 200), (214, 74, 152), (250, 128, 84), (253, 200, 72)]
@@ -128,6 +128,8 @@ def layers_of(flt: Filter, clock: datetime, shown: list[str], measure: str, extr
     layers.extend(outlines)
     if "incidents" in shown:
         layers.extend(incident_layers(flt, clock))
+    if "whistles" in shown:
+        layers.extend(whistle_layers(flt, clock))
     return layers, box or (-180.0, -60.0, 180.0, 75.0)
 
 
@@ -155,6 +157,32 @@ def incident_layers(flt: Filter, clock: datetime) -> list:
     return layers
 
 
+def whistle_layers(flt: Filter, clock: datetime) -> list:
+    """Whistles blown in the period (cyan, hollow until the department arrived) and the demo's injected events."""
+    layers = []
+    whistles = panel("map_whistles", flt, clock, limit=INCIDENT_POINTS)
+    if not whistles.is_empty():
+        data = whistles.with_columns(
+            tip=pl.format("<b>{}</b><br/>{} · {}", pl.col("whistle").replace(
+                {code: t(f"whistle_{code}") for code in ("routine", "tough", "emergency")}),
+                pl.col("street"), pl.col("subcategory")),
+            fill=pl.when(pl.col("arrived")).then(pl.lit([0, 229, 255, 200])).otherwise(pl.lit([0, 229, 255, 30])),
+        ).select("lat", "lon", "tip", "fill").to_dicts()
+        layers.append(pdk.Layer("ScatterplotLayer", data, id="whistles", get_position=["lon", "lat"],
+                                get_fill_color="fill", get_line_color=[0, 229, 255, 230], stroked=True,
+                                get_radius=250, radius_min_pixels=3, line_width_min_pixels=1.2, pickable=True))
+    events = panel("map_events", flt, clock)
+    if not events.is_empty():
+        data = events.with_columns(tip=pl.format("<b>{}</b><br/>{}<br/>{} → {}", pl.col("place"),
+                                                 pl.col("description"), pl.col("starts_at").dt.date(),
+                                                 pl.col("ends_at").dt.date())).select("lat", "lon", "tip").to_dicts()
+        layers.append(pdk.Layer("ScatterplotLayer", data, id="events", get_position=["lon", "lat"],
+                                get_fill_color=[255, 255, 255, 25], get_line_color=[255, 255, 255, 230],
+                                stroked=True, get_radius=2500, radius_min_pixels=14, line_width_min_pixels=2.5,
+                                pickable=True))
+    return layers
+
+
 def legend(shown: list[str], measure: str) -> str:
     swatch = '<span style="display:inline-block;width:14px;height:10px;background:rgb({},{},{});margin-right:1px"></span>'
     parts = []
@@ -165,6 +193,8 @@ def legend(shown: list[str], measure: str) -> str:
         parts.append(f"{t(measure)} {t('low')} {''.join(swatch.format(*c) for c in colours)} {t('high')}")
     if "incidents" in shown:
         parts.append(" ".join(f"{swatch.format(*SEVERITY[s])}{t(f'severity_{s}')}" for s in SEVERITY))
+    if "whistles" in shown:
+        parts.append(f"{swatch.format(0, 229, 255)}{t('layer_whistles')} ◯ {t('map_event')}")
     return '<div style="font-size:0.8rem;line-height:1.9">' + " &nbsp;·&nbsp; ".join(parts) + "</div>"
 
 

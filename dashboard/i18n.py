@@ -86,6 +86,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "layer_hexagons": ("诉求热力", "Request density"),
     "layer_areas": ("分区着色", "Areas by measure"),
     "layer_incidents": ("在办事件", "Open incidents"),
+    "layer_whistles": ("吹哨与事件", "Whistles and events"),
+    "map_event": ("演示事件", "demo event"),
     "map_measure": ("着色指标", "Colour areas by"),
     "map_extrude": ("立体", "3D"),
     "map_reset": ("复位", "Reset view"),

@@ -141,8 +141,8 @@ def page() -> None:
         alert_strip(scope, open_now, incidents)
     emergency_mode = emergency.chosen() or emergency.automatic(incidents)
     if emergency_mode:
-        st.error(t("emergency_auto", n=incidents["severe_open"]) if emergency.automatic(incidents)
-                 else t("emergency_on"), icon=":material/crisis_alert:")
+        why = t("emergency_auto", n=incidents["severe_open"]) if emergency.automatic(incidents) else t("emergency_on")
+        st.markdown(f"#### :red-background[:material/crisis_alert: {why}]")  # a banner, not an error box
     with guarded("rates"):
         counts_and_rates(scope, open_now, incidents)
     beside_map = ([("severity", incidents_by_severity), ("most severe", most_severe)] if emergency_mode
