@@ -30,6 +30,7 @@ DENSITY = [(38, 70, 140), (72, 61, 190), (146, 59, 200), (214, 74, 152), (250, 1
 GOOD = [(215, 48, 39), (244, 109, 67), (253, 174, 97), (166, 217, 106), (26, 152, 80)]
 SEVERITY = {1: (143, 163, 191), 2: (245, 197, 66), 3: (255, 138, 61), 4: (255, 59, 59)}
 INCIDENT_POINTS = 3000  # the most severe and oldest open incidents drawn
+WHISTLE_POINTS = 400  # the latest whistles drawn: enough to see where streets call for help, few enough to see the map
 
 
 def ramp(values: pl.Series, colours: list[tuple[int, int, int]], alpha: int) -> list[list[int]]:
@@ -160,7 +161,7 @@ def incident_layers(flt: Filter, clock: datetime) -> list:
 def whistle_layers(flt: Filter, clock: datetime) -> list:
     """Whistles blown in the period (cyan, hollow until the department arrived) and the demo's injected events."""
     layers = []
-    whistles = panel("map_whistles", flt, clock, limit=INCIDENT_POINTS)
+    whistles = panel("map_whistles", flt, clock, limit=WHISTLE_POINTS)
     if not whistles.is_empty():
         data = whistles.with_columns(
             tip=pl.format("<b>{}</b><br/>{} · {}", pl.col("whistle").replace(
@@ -170,7 +171,7 @@ def whistle_layers(flt: Filter, clock: datetime) -> list:
         ).select("lat", "lon", "tip", "fill").to_dicts()
         layers.append(pdk.Layer("ScatterplotLayer", data, id="whistles", get_position=["lon", "lat"],
                                 get_fill_color="fill", get_line_color=[0, 229, 255, 230], stroked=True,
-                                get_radius=250, radius_min_pixels=3, line_width_min_pixels=1.2, pickable=True))
+                                get_radius=150, radius_min_pixels=2.5, line_width_min_pixels=1, pickable=True))
     events = panel("map_events", flt, clock)
     if not events.is_empty():
         data = events.with_columns(tip=pl.format("<b>{}</b><br/>{}<br/>{} → {}", pl.col("place"),
@@ -210,7 +211,7 @@ def show(flt: Filter, clock: datetime, *, key: str = "map", height: int = 560) -
     """The map for the page's filter: controls (not on the wall), the deck, the legend."""
     shown, measure, extrude = ["hexagons", "incidents"], "received", False
     if not wall.on():
-        left, middle, right, reset = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+        left, middle, right, reset = st.columns([5, 2, 1, 1.2], vertical_alignment="bottom")
         shown = left.pills(t("map_layers"), LAYERS, selection_mode="multi", default=["hexagons", "incidents"],
                            key=f"{key}_layers", format_func=labeller(LAYERS, lambda k: t(f"layer_{k}"))) or []
         measure = middle.selectbox(t("map_measure"), MEASURES, key=f"{key}_measure",

@@ -41,7 +41,7 @@ def test_the_deck_is_small_and_its_hexagons_hold_every_request(citymap, con):
     whistles = next(layer for layer in layers if layer.id == "whistles")
     blown = con.execute("""select count(*) from requests where whistle <> 'none' and received_at >= ?
                            and received_at <= ? and whistle_at <= ?""", [flt.start, clock, clock]).fetchone()[0]
-    assert len(whistles.data) == min(blown, citymap.INCIDENT_POINTS)
+    assert len(whistles.data) == min(blown, citymap.WHISTLE_POINTS)
     ids = [layer.id for layer in layers]
     assert ids.index("districts") < ids.index("hexagons") < ids.index("districts_outline") < ids.index("incidents")
     west, south, east, north = box
