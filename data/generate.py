@@ -330,6 +330,7 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
         con.register("ev", events.frame(planned))
         con.execute("insert into demo_events select * from ev")
         report(0.86, "rollups")
+        con.execute("set memory_limit = '2500MB'")  # the load's numpy worker is done; big group-bys spill less
         rollups.build(con)
         report(0.92, "indicators")
         indicators.build_indicators(con, as_of, seed)

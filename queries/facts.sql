@@ -9,7 +9,7 @@ create or replace temp macro request_facts(src, t, since, until) as table
 select
     received_at::date as day,
     district, street, unit, category, subcategory, channel, kind,
-    hex_q(lat, lon) as hex_q, hex_r(lat, lon) as hex_r,
+    hex_round_q(axial_q, axial_r) as hex_q, hex_round_r(axial_q, axial_r) as hex_r,
     1 as received,
     responded_in_time(received_at, responded_at, t)::int as responded_in_time,
     due_for_response(received_at, responded_at, t)::int as due_for_response,
@@ -27,5 +27,8 @@ select
     coalesce(whistle <> 'none' and whistle_at <= t, false)::int as whistles,
     -- after this moment none of the measures above can change: the row may be rolled up
     settled_at(received_at, responded_at, handled_at, callback_at, whistle_at) as settled_at
-from query_table(src)
-where received_at >= since and received_at < until and received_at <= t;
+from (
+    select *, hex_axial_q(lat, lon) as axial_q, hex_axial_r(lat, lon) as axial_r
+    from query_table(src)
+    where received_at >= since and received_at < until and received_at <= t
+);

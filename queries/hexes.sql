@@ -16,10 +16,10 @@ create or replace temp macro hex_round_r(q, r) as
     case when not hex_far(q, r) and abs(round(r) - r) > abs(round(-q - r) + q + r)
          then -round(q) - round(-q - r) else round(r) end::integer;
 
-create or replace temp macro hex_q(lat, lon) as
-    hex_round_q((2.0 / 3) * hex_x(lon), (-1.0 / 3) * hex_x(lon) + (sqrt(3) / 3) * hex_y(lat));
-create or replace temp macro hex_r(lat, lon) as
-    hex_round_r((2.0 / 3) * hex_x(lon), (-1.0 / 3) * hex_x(lon) + (sqrt(3) / 3) * hex_y(lat));
+-- Fractional axial coordinates of a point; a query computes them once per row
+-- (a projection below the rounding), since the rounding reads each twice.
+create or replace temp macro hex_axial_q(lat, lon) as (2.0 / 3) * hex_x(lon);
+create or replace temp macro hex_axial_r(lat, lon) as (-1.0 / 3) * hex_x(lon) + (sqrt(3) / 3) * hex_y(lat);
 
 -- A cell's centre.
 create or replace temp macro hex_lat(q, r) as

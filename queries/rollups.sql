@@ -41,10 +41,10 @@ from rollup_requests_fine
 group by all
 order by day;
 
--- Per map cell, for the density layer.
+-- Per map cell, for the density layer: only the measures the map shows (a
+-- panel grouping by cell may read received and open, nothing else).
 create or replace table rollup_requests_cells as
-select day, district, street, category, hex_q, hex_r,
-       sum(columns(* exclude (day, district, street, unit, category, subcategory, channel, kind, hex_q, hex_r, settled_at)))::bigint
+select day, district, street, category, hex_q, hex_r, sum(received)::bigint as received, sum(open)::bigint as open
 from request_facts('requests', getvariable('cutoff'), '-infinity'::timestamp, 'infinity'::timestamp)
 where settled_at <= getvariable('cutoff') and hex_q is not null
 group by all

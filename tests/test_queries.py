@@ -186,7 +186,9 @@ def test_headline_carries_the_targets(con, cursor, clock):
 
 def test_every_point_falls_in_its_nearest_hexagon(cursor):
     km, lat0 = cursor.execute("select getvariable('hex_km'), getvariable('hex_lat0')").fetchone()
-    rows = cursor.execute("select lat, lon, hex_q(lat, lon), hex_r(lat, lon) from requests using sample 2000 rows")
+    rows = cursor.execute("""select lat, lon, hex_round_q(q, r), hex_round_r(q, r)
+                             from (select lat, lon, hex_axial_q(lat, lon) as q, hex_axial_r(lat, lon) as r
+                                   from requests using sample 2000 rows)""")
     plane = lambda lat, lon: (lon * math.cos(math.radians(lat0)) * 111.32, lat * 111.32)  # noqa: E731
     centre = lambda q, r: (1.5 * q * km, math.sqrt(3) * (r + q / 2) * km)  # noqa: E731
     for lat, lon, q, r in rows.fetchall():

@@ -72,8 +72,8 @@ def counts_and_rates(scope: Scope, open_now: dict, incidents: dict) -> None:
         tiles.headline(rates)
         counts = st.columns(4)
     tiles.count(counts[0], t("received_today"), open_now["received_today"])
-    tiles.count(counts[1], t("open_now"), open_now["open"])
-    tiles.count(counts[2], t("overdue_now"), open_now["overdue"])
+    tiles.count(counts[1], t("open_now"), open_now["open"], help_text=tiles.definition("open"))
+    tiles.count(counts[2], t("overdue_now"), open_now["overdue"], help_text=tiles.definition("overdue"))
     tiles.count(counts[3], t("open_incidents"), incidents["open"])
 
 
