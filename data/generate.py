@@ -327,6 +327,7 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
         report(0.82, "incidents")
         add_incidents(con, world, names, incidents, seed, storm)
         con.execute("reset threads")
+        con.execute("insert into sources values ('demo', 'demo', true, now()::timestamp)")
         con.register("ev", events.frame(planned))
         con.execute("insert into demo_events select * from ev")
         report(0.86, "rollups")

@@ -294,8 +294,11 @@ SOURCES = {  # source: (relation, the moment that places a row in a month)
 }
 
 
-def build_indicators(con: duckdb.DuckDBPyConnection, as_of: datetime, seed: int) -> None:
-    """Refill indicator_definitions and indicators for every month of data up to as_of, all or nothing."""
+def build_indicators(con: duckdb.DuckDBPyConnection, as_of: datetime, seed: int, reported: bool = True) -> None:
+    """Refill indicator_definitions and indicators for every month of data up to as_of, all or nothing.
+
+    reported=False (an imported city) leaves out the indicators units report: there is nothing to draw them from.
+    """
     cursor = queries.prepare(con)
     try:
         cursor.begin()
@@ -309,8 +312,9 @@ def build_indicators(con: duckdb.DuckDBPyConnection, as_of: datetime, seed: int)
                            "value double)")
             for source in SOURCES:
                 insert_computed(cursor, source, as_of)
-            cursor.register("reported_frame", reported_values(areas(cursor), months, seed))
-            cursor.execute("insert into indicator_values by name select * from reported_frame")
+            if reported:
+                cursor.register("reported_frame", reported_values(areas(cursor), months, seed))
+                cursor.execute("insert into indicator_values by name select * from reported_frame")
             cursor.execute(ASSEMBLE, {"first": months[0], "last": months[-1]})
         cursor.commit()
     except BaseException:

@@ -181,3 +181,30 @@ create table if not exists meta (
     key   varchar not null, -- setting name: data_version, as_of, generated_at, seed, ...
     value varchar           -- its value as text
 );
+
+create table if not exists sources (
+    source             varchar not null, -- as in requests.source / incidents.source: 'demo' or an import's dataset name
+    format             varchar,          -- demo / csv / nyc311 / open311 / parquet / xlsx
+    records_responses  boolean not null, -- whether the source records when the citizen was first contacted
+    imported_at        timestamp         -- when it was last imported
+);
+
+create table if not exists imports (
+    import_id  varchar not null,   -- one run of data.ingest
+    source     varchar not null,   -- the dataset it loaded into
+    files      varchar not null,   -- the files read, comma-separated
+    format     varchar not null,   -- the format they were read as
+    started_at timestamp not null, -- when the import began
+    rows_read  bigint not null,    -- data rows read
+    loaded     bigint not null,    -- rows inserted or updated
+    rejected   bigint not null,    -- rows refused (see rejected_rows)
+    seconds    double not null     -- how long it took
+);
+
+create table if not exists rejected_rows (
+    import_id varchar not null, -- the import that refused it
+    file      varchar not null, -- the file it came from
+    line      bigint not null,  -- its line in a CSV (the header is line 1), else its record number from 1
+    reason    varchar not null, -- why it was refused
+    raw       varchar not null  -- the row as read, as JSON text, nothing dropped
+);

@@ -12,7 +12,7 @@ select
     hex_round_q(axial_q, axial_r) as hex_q, hex_round_r(axial_q, axial_r) as hex_r,
     1 as received,
     responded_in_time(received_at, responded_at, t)::int as responded_in_time,
-    due_for_response(received_at, responded_at, t)::int as due_for_response,
+    due_for_response(source, received_at, responded_at, t)::int as due_for_response,
     called_back(callback_at, t)::int as called_back,
     resolved_at_callback(callback_at, resolved, t)::int as resolved,
     satisfied_at_callback(callback_at, satisfied, t)::int as satisfied,

@@ -51,7 +51,7 @@ METRICS = {metric.key: metric for metric in (
            "24小时内联系诉求人的工单占应响应工单（已联系或已满24小时）的比例",
            "Requests whose caller was contacted within 24 h, out of those contacted or older than 24 h",
            "%", "responded_in_time", "due_for_response",
-           "responded_in_time(received_at, responded_at, $t)", "due_for_response(received_at, responded_at, $t)",
+           "responded_in_time(received_at, responded_at, $t)", "due_for_response(source, received_at, responded_at, $t)",
            "C1.1"),
     Metric("on_time_rate", "按时办结率", "On-time rate",
            "在办结时限内办结的工单占应办结工单（已办结或已到时限）的比例",

@@ -6,9 +6,12 @@
 -- 响应率: contacted the citizen within the response window (24 h) ...
 create or replace temp macro responded_in_time(received_at, responded_at, t) as
     responded_at <= least(received_at + interval 24 hour, t);
--- ... out of the requests whose window has closed or that were already contacted.
-create or replace temp macro due_for_response(received_at, responded_at, t) as
-    coalesce(responded_at <= t, false) or received_at + interval 24 hour <= t;
+-- ... out of the requests whose window has closed or that were already
+-- contacted, from sources that record contacts at all (an import without
+-- response times has no response rate, rather than 0 %).
+create or replace temp macro due_for_response(origin, received_at, responded_at, t) as
+    origin not in (select known.source from sources as known where not known.records_responses)
+    and (coalesce(responded_at <= t, false) or received_at + interval 24 hour <= t);
 
 -- 解决率 and 满意率: share of called-back requests the citizen calls solved / is satisfied with.
 create or replace temp macro called_back(callback_at, t) as
@@ -18,11 +21,12 @@ create or replace temp macro resolved_at_callback(callback_at, resolved, t) as
 create or replace temp macro satisfied_at_callback(callback_at, satisfied, t) as
     coalesce(callback_at <= t and satisfied, false);
 
--- 按时办结率: handled by the deadline, out of those handled or past their deadline.
+-- 按时办结率: handled by the deadline, out of those handled or past their
+-- deadline; a request without a deadline (some imports) counts for neither.
 create or replace temp macro handled_on_time(handled_at, deadline_at, t) as
-    coalesce(handled_at <= least(deadline_at, t), false);
+    deadline_at is not null and coalesce(handled_at <= least(deadline_at, t), false);
 create or replace temp macro due_for_handling(handled_at, deadline_at, t) as
-    coalesce(handled_at <= t, false) or deadline_at <= t;
+    deadline_at is not null and (coalesce(handled_at <= t, false) or deadline_at <= t);
 
 -- Open and overdue requests at t.
 create or replace temp macro is_open(received_at, handled_at, t) as

@@ -127,7 +127,7 @@ def test_rates_are_rates(con):
     con.execute((db.Path(__file__).resolve().parent.parent / "queries" / "metrics.sql").read_text())
     rates = con.execute("""
         select rate(count(*) filter (where responded_in_time(received_at, responded_at, now()::timestamp)),
-                    count(*) filter (where due_for_response(received_at, responded_at, now()::timestamp))),
+                    count(*) filter (where due_for_response(source, received_at, responded_at, now()::timestamp))),
                rate(count(*) filter (where resolved), count(*) filter (where resolved is not null)),
                rate(count(*) filter (where satisfied), count(*) filter (where satisfied is not null))
         from requests""").fetchone()

@@ -1,0 +1,111 @@
+"""python -m data.bench_ingest --rows N: import N rows of NYC-311-shaped CSV, beside the pandas way.
+
+Writes the CSV (Socrata's columns and timestamp format, 1 % bad rows), imports it into a fresh
+database with data.ingest in a child process, then reads and checks it the pandas way
+(pandas.read_csv, parse the timestamps, refuse the unreadable) in another; prints the seconds
+and the peak RSS of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+AGENCIES = ["NYPD", "DSNY", "HPD", "DOT", "DEP", "DOB"]
+COMPLAINTS = ["Noise - Residential", "Illegal Parking", "HEAT/HOT WATER", "Street Condition", "Blocked Driveway",
+              "UNSANITARY CONDITION", "Noise - Street/Sidewalk", "Water System"]
+BOROUGHS = ["MANHATTAN", "BROOKLYN", "QUEENS", "BRONX", "STATEN ISLAND"]
+STATUSES = ["Closed", "Closed", "Closed", "Open", "In Progress"]
+
+
+def write(path: Path, rows: int, seed: int = 1) -> None:
+    """A Socrata-style NYC 311 CSV of rows requests, about 1 % of them unreadable."""
+    rng = np.random.default_rng(seed)
+    created = (np.datetime64("2025-11-01") + rng.integers(0, 365 * 24 * 3600, rows).astype("timedelta64[s]")).astype("datetime64[ms]")
+    closed = created + rng.integers(600, 30 * 24 * 3600, rows).astype("timedelta64[s]")
+    status = np.array(STATUSES)[rng.integers(0, len(STATUSES), rows)]
+    frame = pl.DataFrame({
+        "Unique Key": np.arange(60_000_000, 60_000_000 + rows).astype(str),
+        "Created Date": pl.Series(created).dt.strftime("%m/%d/%Y %I:%M:%S %p"),
+        "Closed Date": pl.Series(closed).dt.strftime("%m/%d/%Y %I:%M:%S %p"),
+        "Agency": np.array(AGENCIES)[rng.integers(0, len(AGENCIES), rows)],
+        "Complaint Type": np.array(COMPLAINTS)[rng.integers(0, len(COMPLAINTS), rows)],
+        "Descriptor": "Loud Music/Party",
+        "Status": status,
+        "Resolution Description": "The Police Department responded to the complaint and took action.",
+        "Community Board": np.char.add(np.char.zfill(rng.integers(1, 13, rows).astype(str), 2), " BROOKLYN"),
+        "Borough": np.array(BOROUGHS)[rng.integers(0, len(BOROUGHS), rows)],
+        "Open Data Channel Type": np.array(["PHONE", "ONLINE", "MOBILE"])[rng.integers(0, 3, rows)],
+        "Latitude": np.round(40.5 + rng.random(rows) * 0.4, 6).astype(str),
+        "Longitude": np.round(-74.2 + rng.random(rows) * 0.45, 6).astype(str),
+    }).with_columns(pl.when(pl.col("Status") == "Closed").then(pl.col("Closed Date")).otherwise(None)
+                    .alias("Closed Date"))
+    bad = rng.random(rows) < 0.01
+    frame = frame.with_columns(pl.when(pl.Series(bad)).then(pl.lit("not a date")).otherwise(pl.col("Created Date"))
+                               .alias("Created Date"))
+    frame.write_csv(path)
+
+
+PANDAS = """
+import sys, pandas as pd
+frame = pd.read_csv(sys.argv[1], dtype=str)
+when = "%m/%d/%Y %I:%M:%S %p"
+frame["received_at"] = pd.to_datetime(frame["Created Date"], format=when, errors="coerce")
+frame["handled_at"] = pd.to_datetime(frame["Closed Date"], format=when, errors="coerce")
+bad = frame["received_at"].isna() | frame["Unique Key"].isna() | frame["Complaint Type"].isna()
+good = frame[~bad].drop_duplicates("Unique Key", keep="last")
+print(len(frame), len(good), int(bad.sum()))
+"""
+
+
+def high_water_mb(pid: int) -> float:
+    """The process's peak RSS so far (VmHWM, which, unlike ru_maxrss, does not carry the parent's over exec)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0.0)
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Seconds, the child's own peak RSS in MB, and the last line it printed."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as output:
+        child = subprocess.Popen(command, stdout=output, text=True)
+        peak = 0.0
+        while child.poll() is None:
+            peak = max(peak, high_water_mb(child.pid))
+            time.sleep(0.05)
+        if child.returncode:
+            raise RuntimeError(f"{command[:3]} failed ({child.returncode})")
+        output.seek(0)
+        return time.perf_counter() - started, peak, output.read().strip().splitlines()[-1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m data.bench_ingest", description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        csv_path, db_path = Path(folder) / "311.csv", Path(folder) / "city.duckdb"
+        started = time.perf_counter()
+        write(csv_path, args.rows)
+        print(f"wrote {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
+        ours = timed([sys.executable, "-m", "data.ingest", str(csv_path), "--db", str(db_path)])
+        print(f"cityops  {ours[0]:7.1f} s  {ours[1]:7.0f} MB  {ours[2]}")
+        theirs = timed([sys.executable, "-c", PANDAS, str(csv_path)])
+        print(f"pandas   {theirs[0]:7.1f} s  {theirs[1]:7.0f} MB  read, kept, refused: {theirs[2]}  "
+              "(no database, no rollups)")
+        print(f"bench_ingest: rows={args.rows} seconds={ours[0]:.1f} rss_mb={ours[1]:.0f} "
+              f"pandas_seconds={theirs[0]:.1f} pandas_rss_mb={theirs[1]:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""python -m data.ingest FILE... --db PATH: import real exports into the tables the dashboard reads.
+
+An import works on a copy of the database and replaces the file only when everything is in: a
+failure leaves the previous database exactly as it was, and a running dashboard (which holds the
+file open read-only, so nothing may write to it in place) sees the new file on its next rerun.
+Rows are kept by source + request_id: importing a file twice changes nothing, a newer export
+replaces the older rows. Every refused row is kept in rejected_rows with its file, line, reason
+and raw text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from data import db, indicators
+from data.ingest import formats, mapping, validate
+from queries import PARAMETER, rollups
+
+
+MEMORY = "1500MB"  # DuckDB's share: it spills to disk beyond it, so a file larger than memory still streams
+
+
+@dataclass(frozen=True)
+class Summary:
+    import_id: str
+    read: int
+    loaded: int
+    rejected: int
+    seconds: float
+
+    def line(self) -> str:
+        return f"ingest: read={self.read} loaded={self.loaded} rejected={self.rejected} seconds={self.seconds:.1f}"
+
+
+def bound(sql: str, values: dict) -> dict:
+    """The values a statement names, and only those (DuckDB refuses unused named parameters)."""
+    return {key: values[key] for key in dict.fromkeys(PARAMETER.findall(sql)) if key in values}
+
+
+def extent_of(con: duckdb.DuckDBPyConnection, chosen: mapping.Mapping) -> tuple[float, float, float, float] | None:
+    """Where points may fall: the mapping's box, else a margin around the city's boundaries when it has them."""
+    if chosen.extent:
+        return chosen.extent
+    db.load_extension(con, "spatial")
+    box = con.execute("""select min(st_xmin(g)), min(st_ymin(g)), max(st_xmax(g)), max(st_ymax(g))
+                         from (select st_geomfromgeojson(geometry) as g from districts where geometry is not null)
+                      """).fetchone()
+    return None if box[0] is None else (box[0] - 0.05, box[1] - 0.05, box[2] + 0.05, box[3] + 0.05)
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapping.Mapping | None,
+              source: str | None, import_id: str) -> tuple[int, int, int, str]:
+    """Stage, check and upsert one file; return read, loaded, rejected and the source it went to."""
+    fmt = formats.detect(path) if fmt == "auto" else fmt
+    known = mapping.KNOWN.get(fmt) if chosen is None else None
+    headers = formats.stage(con, path, fmt, chosen.encoding if chosen else None)
+    chosen = chosen or (known.present(headers) if known else mapping.ours(headers, source or path.stem))
+    chosen.check(headers, str(path))
+    source = source or chosen.source
+    values = validate.parameters(chosen, source, extent_of(con, chosen))
+    sql = validate.candidates(chosen)
+    con.execute(f"create or replace temp table candidates as {sql}", bound(sql, values))
+    read, refused = con.execute("select count(*), count(reason) from candidates").fetchone()
+    con.execute("""insert into rejected_rows select ?, ?, _line, reason, _raw from candidates
+                   where reason is not null order by _line""", [import_id, str(path)])
+    con.execute("""delete from requests where source = ? and request_id in
+                   (select request_id from candidates where reason is null)""", [source])
+    con.execute(validate.INSERT, {"source": source})
+    con.execute("""insert into sources select ?, ?, ?, now()::timestamp where ? not in (select source from sources)""",
+                [source, fmt, "responded_at" in chosen.columns, source])
+    con.execute("update sources set imported_at = now()::timestamp, records_responses = ? where source = ?",
+                ["responded_at" in chosen.columns, source])
+    return read, read - refused, refused, source
+
+
+def derive_places(con: duckdb.DuckDBPyConnection) -> None:
+    """Districts, streets, categories and units named by the requests but absent from their tables."""
+    con.execute("""insert into districts (district, centroid_lat, centroid_lon)
+                   select district, avg(lat), avg(lon) from requests
+                   where district is not null and district not in (select district from districts) group by all""")
+    con.execute("""insert into streets (street, district, centroid_lat, centroid_lon)
+                   select street, any_value(district), avg(lat), avg(lon) from requests
+                   where street is not null and district is not null and street not in (select street from streets)
+                   group by street""")
+    con.execute("""insert into categories (code, category_code, category, subcategory, deadline_hours)
+                   select subcategory, any_value(category), any_value(category), subcategory, 0 from requests
+                   where subcategory not in (select subcategory from categories) group by subcategory""")
+    con.execute("""insert into units (unit, unit_type)
+                   select distinct unit, 'department' from requests
+                   where unit is not null and unit not in (select unit from units)""")
+
+
+def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.Mapping | None = None,
+           source: str | None = None, progress: Callable[[float, str], None] | None = None) -> Summary:
+    """Import the files into target atomically; the database is replaced only when all of it is in."""
+    started, import_id = time.perf_counter(), uuid.uuid4().hex[:12]
+    report = progress or (lambda fraction, message: None)
+    work = target.with_name(target.name + f".import-{import_id}")
+    try:
+        if target.exists():
+            shutil.copyfile(target, work)
+        with duckdb.connect(str(work), config={"memory_limit": MEMORY}) as con:
+            con.execute("set enable_progress_bar = false")
+            db.create_schema(con)
+            totals, sources = [0, 0, 0], set()
+            for number, path in enumerate(paths):
+                report(number / (len(paths) + 1), f"{path.name}")
+                counts = load_file(con, Path(path), fmt, chosen, source, import_id)
+                totals = [a + b for a, b in zip(totals, counts[:3])]
+                sources.add(counts[3])
+            report(len(paths) / (len(paths) + 1), "rollups")
+            derive_places(con)
+            rollups.build(con)
+            latest = con.execute("select max(received_at) from requests").fetchone()[0]
+            if latest is not None and "demo" not in {s for s, in con.execute("select source from sources").fetchall()}:
+                indicators.build_indicators(con, latest, seed=0, reported=False)
+            seconds = time.perf_counter() - started
+            con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
+                         datetime.now(), *totals, seconds])
+            db.set_meta(con, {"data_version": f"import-{import_id}-{datetime.now().isoformat()}"})
+            con.execute("checkpoint")
+        os.replace(work, target)
+        report(1.0, "done")
+        return Summary(import_id, *totals, time.perf_counter() - started)
+    finally:
+        work.unlink(missing_ok=True)
+        Path(str(work) + ".wal").unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data.ingest", description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--db", type=Path, default=db.db_path())
+    parser.add_argument("--format", choices=formats.FORMATS, default="auto")
+    parser.add_argument("--mapping", type=Path, help="a TOML mapping file (see data/mappings/example.toml)")
+    parser.add_argument("--kind", choices=("requests",), default="requests",
+                        help="what the files hold (requests; incidents and indicators are not importable yet)")
+    parser.add_argument("--source", help="the dataset name to keep the rows under (default: from the mapping)")
+    args = parser.parse_args(argv)
+    try:
+        for path in args.files:
+            if not path.is_file():
+                raise ValueError(f"{path}: no such file")
+        chosen = mapping.load(args.mapping) if args.mapping else None
+        summary = ingest(args.files, args.db, args.format, chosen, args.source)
+    except (ValueError, OSError, duckdb.Error) as failure:
+        print(f"ingest: failed: {str(failure).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(summary.line())
+    return 0
+

@@ -1,0 +1,5 @@
+import sys
+
+from data.ingest import main
+
+sys.exit(main())

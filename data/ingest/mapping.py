@@ -1,0 +1,112 @@
+"""How a source's columns, words and timestamps become ours: the known exports and the TOML mapping files.
+
+A mapping file (example: data/mappings/example.toml) says:
+
+    source = "my-city-12345"          # the dataset name rows are kept under (upsert key: source + request_id)
+    encoding = "gb18030"              # optional; detected when left out
+    timestamp_formats = ["%Y-%m-%d %H:%M:%S"]
+    extent = [115.4, 39.4, 117.5, 41.1]   # optional west, south, east, north: points outside are refused
+
+    [columns]                         # our column = their column header
+    request_id = "工单编号"
+    received_at = "受理时间"
+    ...
+
+    [values.status]                   # their status word = open | closed (any other word is refused)
+    "已办结" = "closed"
+
+    [values.channel]                  # their word = our code (unknown words are kept as they are)
+    "12345热线" = "hotline"
+
+    [defaults]                        # a value for columns the source does not have
+    kind = "complaint"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+# Our request columns a mapping may fill; request_id, received_at and category are required.
+COLUMNS = ("request_id", "received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at",
+           "status", "channel", "kind", "category", "subcategory", "text", "district", "street", "community",
+           "unit", "lat", "lon", "resolved", "satisfied")
+REQUIRED = ("request_id", "received_at", "category")
+TIMES = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    source: str
+    columns: dict[str, str]                       # ours -> theirs
+    timestamp_formats: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S",
+                                          "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    extent: tuple[float, float, float, float] | None = None
+    encoding: str | None = None
+
+    def present(self, headers: list[str]) -> Mapping:
+        """A known export's mapping without the optional columns this file leaves out (exports vary)."""
+        kept = {ours: theirs for ours, theirs in self.columns.items() if theirs in headers or ours in REQUIRED}
+        return replace(self, columns=kept)
+
+    def check(self, headers: list[str], where: str) -> None:
+        """Refuse a file whose headers lack a mapped column, naming what is missing."""
+        missing = [theirs for ours, theirs in self.columns.items() if theirs not in headers]
+        absent = [column for column in REQUIRED if column not in self.columns and column not in self.defaults]
+        if missing or absent:
+            raise ValueError(f"{where}: the mapping's columns {missing} are not in the file"
+                             if missing else f"{where}: the mapping gives no column for {absent}")
+
+
+NYC311 = Mapping(
+    source="nyc311",
+    columns={"request_id": "Unique Key", "received_at": "Created Date", "handled_at": "Closed Date",
+             "deadline_at": "Due Date", "status": "Status", "unit": "Agency", "category": "Complaint Type",
+             "subcategory": "Descriptor", "text": "Resolution Description", "district": "Borough",
+             "street": "Community Board", "lat": "Latitude", "lon": "Longitude", "channel": "Open Data Channel Type"},
+    timestamp_formats=("%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S.%g", "%Y-%m-%dT%H:%M:%S"),
+    values={"status": {"Closed": "closed", "Open": "open", "Pending": "open", "In Progress": "open",
+                       "Assigned": "open", "Started": "open", "Email Sent": "open", "Unspecified": "open"},
+            "channel": {"PHONE": "hotline", "ONLINE": "web", "MOBILE": "app", "UNKNOWN": "other", "OTHER": "other"}},
+    defaults={"kind": "complaint"},
+    extent=(-74.3, 40.45, -73.65, 40.95),
+)
+
+OPEN311 = Mapping(
+    source="open311",
+    columns={"request_id": "service_request_id", "received_at": "requested_datetime",
+             "handled_at": "updated_datetime", "deadline_at": "expected_datetime", "status": "status",
+             "category": "service_name", "subcategory": "service_code", "text": "description",
+             "unit": "agency_responsible", "street": "address", "lat": "lat", "lon": "long"},
+    timestamp_formats=("%Y-%m-%dT%H:%M:%S",),  # the offset is cut off: local wall time, as the city reports it
+    values={"status": {"open": "open", "closed": "closed"}},
+    defaults={"kind": "complaint", "channel": "open311"},
+)
+
+KNOWN = {"nyc311": NYC311, "open311": OPEN311}
+
+
+def load(path: str | Path) -> Mapping:
+    """A mapping file, checked: unknown keys and columns are refused with where they are."""
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    unknown = set(data) - {"source", "encoding", "timestamp_formats", "extent", "columns", "values", "defaults"}
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+    strange = set(data.get("columns", {})) - set(COLUMNS)
+    if strange:
+        raise ValueError(f"{path}: [columns] names {sorted(strange)}, which are not ours (ours: {', '.join(COLUMNS)})")
+    extent = data.get("extent")
+    return Mapping(source=data.get("source") or Path(path).stem, columns=dict(data.get("columns", {})),
+                   timestamp_formats=tuple(data.get("timestamp_formats", Mapping.timestamp_formats)),
+                   values={k: dict(v) for k, v in data.get("values", {}).items()},
+                   defaults={k: str(v) for k, v in data.get("defaults", {}).items()},
+                   extent=tuple(extent) if extent else None, encoding=data.get("encoding"))
+
+
+def ours(headers: list[str], source: str) -> Mapping:
+    """A file whose headers already are our column names needs no mapping."""
+    return Mapping(source=source, columns={h: h for h in headers if h in COLUMNS}, defaults={"kind": "complaint"})

@@ -1,0 +1,109 @@
+"""The SQL that turns staged text into request rows, or into a reason each refused row is refused.
+
+Column names come from the mapping and the file's header and can only be identifiers, so they are
+quoted; every value (formats, vocabularies, defaults, the extent) is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from data.ingest.mapping import TIMES, Mapping
+
+VOCABULARIES = ("status", "channel", "kind", "resolved", "satisfied")
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def parameters(mapping: Mapping, source: str, extent: tuple[float, float, float, float] | None) -> dict:
+    values = {"source": source, "formats": list(mapping.timestamp_formats),
+              "west": extent[0] if extent else -180.0, "south": extent[1] if extent else -90.0,
+              "east": extent[2] if extent else 180.0, "north": extent[3] if extent else 90.0}
+    for column in VOCABULARIES:
+        words = mapping.values.get(column, {})
+        values[f"{column}_words"], values[f"{column}_codes"] = list(words), list(words.values())
+    for column, value in mapping.defaults.items():
+        values[f"default_{column}"] = value
+    return values
+
+
+def raw(mapping: Mapping, column: str) -> str:
+    """Our column's text: theirs trimmed (empty = missing), else the default, else NULL."""
+    if column in mapping.columns:
+        return f"nullif(trim({quoted(mapping.columns[column])}), '')"
+    if column in mapping.defaults:
+        return f"$default_{column}"
+    return "null::varchar"
+
+
+def candidates(mapping: Mapping) -> str:
+    """staged -> one row per staged row: our columns parsed, and reason (NULL for a good row)."""
+    text = {column: raw(mapping, column) for column in (*TIMES, "request_id", "status", "channel", "kind", "category",
+                                                         "subcategory", "text", "district", "street", "community",
+                                                         "unit", "lat", "lon", "resolved", "satisfied")}
+    word = {column: f"${column}_codes[list_position(${column}_words, {text[column]})]" for column in VOCABULARIES}
+    times = ",\n".join(f"{text[c]} as {c}_text, coalesce(try_strptime({text[c]}, $formats), "
+                       f"try_strptime(left({text[c]}, 19), $formats)) as {c}" for c in TIMES)
+    unreadable = " ".join(f"when {c}_text is not null and {c} is null then '{c} \"' || {c}_text || '\" is not a time'"
+                          for c in TIMES if c != "received_at")
+    status_known = "true" if "status" not in mapping.columns else f"{word['status']} is not null"
+    closed = "true" if "status" not in mapping.columns else f"{word['status']} = 'closed'"
+    return f"""
+with parsed as (
+    select _line, _raw,
+        {text['request_id']} as request_id,
+        {times},
+        {text['status']} as status_text, {status_known} as status_known, {closed} as closed,
+        coalesce({word['channel']}, {text['channel']}, 'other') as channel,
+        coalesce({word['kind']}, {text['kind']}, 'complaint') as kind,
+        {text['category']} as category, coalesce({text['subcategory']}, {text['category']}) as subcategory,
+        {text['text']} as text, {text['district']} as district, {text['street']} as street,
+        {text['community']} as community, {text['unit']} as unit,
+        {text['lat']} as lat_text, {text['lon']} as lon_text,
+        try_cast({text['lat']} as double) as lat, try_cast({text['lon']} as double) as lon,
+        try_cast(coalesce({word['resolved']}, {text['resolved']}) as boolean) as resolved,
+        try_cast(coalesce({word['satisfied']}, {text['satisfied']}) as boolean) as satisfied,
+        repeated.last_line
+    from staged
+    left join (  -- ids on more than one row: the last row wins (a group-by, not a window over the wide rows)
+        select {text['request_id']} as repeated_id, max(_line) as last_line from staged
+        group by all having count(*) > 1
+    ) as repeated on repeated.repeated_id = {text['request_id']}
+)
+select *,
+    case
+        when request_id is null then 'missing request_id'
+        when received_at_text is null then 'missing received_at'
+        when received_at is null then 'received_at "' || received_at_text || '" matches none of the time formats'
+        {unreadable}
+        when category is null then 'missing category'
+        when not status_known then 'unknown status "' || coalesce(status_text, '') || '"'
+        when (lat_text is not null and lat is null) or (lon_text is not null and lon is null)
+            then 'coordinates "' || coalesce(lat_text, '') || ', ' || coalesce(lon_text, '') || '" are not numbers'
+        when (lat is null) <> (lon is null) then 'only one of latitude and longitude'
+        when lat not between $south and $north or lon not between $west and $east
+            then 'point ' || lat || ', ' || lon || ' is outside the city'
+        when dispatched_at < received_at then 'dispatched_at before received_at'
+        when responded_at < received_at then 'responded_at before received_at'
+        when handled_at < received_at then 'handled_at before received_at'
+        when callback_at < handled_at then 'callback_at before handled_at'
+        when closed and handled_at_text is null and {str("handled_at" in mapping.columns).lower()}
+            then 'closed without a closed time'
+        when _line < last_line
+            then 'request_id repeated at line ' || last_line || '; that later row is kept'
+    end as reason
+from parsed
+"""
+
+
+INSERT = """
+insert into requests by name
+select request_id, $source as source, channel, kind, category, subcategory, text, district, street, community,
+       lat, lon, unit, received_at, dispatched_at, responded_at,
+       case when closed then handled_at end as handled_at, callback_at, deadline_at,
+       case when callback_at is not null then resolved end as resolved,
+       case when callback_at is not null then satisfied end as satisfied,
+       false as reopened, 'none' as whistle
+from candidates
+where reason is null
+"""
