@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `data` and `q
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, wall  # noqa: E402
+from dashboard import filters, settings, wall  # noqa: E402
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
 from dashboard.store import now  # noqa: E402
 from data import db  # noqa: E402
@@ -51,6 +51,8 @@ pages = [
     st.Page("views/evaluation.py", title=t("evaluation_page"), icon=":material/fact_check:"),
     st.Page("views/bulletins.py", title=t("bulletins"), icon=":material/description:"),
 ]
+if settings.ADMIN_PASSWORD and not wall.on():
+    pages.append(st.Page("views/admin.py", title=t("admin_page"), icon=":material/upload_file:"))
 page = st.navigation(pages, position="hidden" if wall.on() else "sidebar")
 wall.rotate(pages)
 page.run()

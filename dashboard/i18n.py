@@ -180,6 +180,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "bulletin_footer": ("本通报由 cityops 根据工单与事件数据自动生成，口径见指标说明。",
                         "Written by cityops from the request and incident data; see the metric definitions."),
     "three_rates": ("三率均值", "Mean of the three rates"),
+    # the import page
+    "admin_page": ("数据导入", "Import data"),
+    "admin_password": ("管理员口令", "Admin password"),
+    "admin_wrong": ("口令不对", "That is not the password"),
+    "admin_files": ("导出文件（CSV、Excel、Parquet、Open311 JSON）", "Export files (CSV, Excel, Parquet, Open311 JSON)"),
+    "admin_mapping": ("字段映射文件（可选，TOML）", "Mapping file (optional, TOML)"),
+    "admin_hint": ("纽约311与Open311导出自动识别；其他格式请附字段映射文件（见 data/mappings/example.toml）",
+                   "NYC 311 and Open311 exports are recognised; others need a mapping file (see data/mappings/example.toml)"),
+    "admin_mapped": ("字段对应", "columns"),
+    "admin_import": ("导入", "Import"),
+    "admin_refused": ("下载被拒绝的行", "Download the refused rows"),
     # the evaluation page
     "no_indicators": ("尚无评价指标数据", "No evaluation indicators yet"),
     "month": ("评价月份", "Month"),

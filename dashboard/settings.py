@@ -31,3 +31,5 @@ SURGE_MIN = int(_number("CITYOPS_SURGE_MIN", 30))
 LIST_ROWS = int(_number("CITYOPS_LIST_ROWS", 500))
 # A raster tile URL for the map's basemap ({z}/{x}/{y}), for sites that have a tile server; none by default.
 TILE_URL = _text("CITYOPS_TILE_URL", "")
+# The password that opens the import page; without one the page is not there at all.
+ADMIN_PASSWORD = _text("CITYOPS_ADMIN_PASSWORD", "")

@@ -235,3 +235,15 @@ def test_a_file_that_cannot_be_read_exits_non_zero_with_a_reason(tmp_path, capsy
     broken.write_text('[columns]\nwho = "x"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="not ours"):
         mapping.load(broken)
+
+
+def test_an_excel_export_loads_with_its_line_numbers(tmp_path):
+    rows = pl.DataFrame({"request_id": ["X1", "X2", "X3"], "received_at": ["2026-08-01 09:00:00", "soon",
+                                                                           "2026-08-03 09:00:00"],
+                         "category": ["市政设施"] * 3, "district": ["西城区"] * 3})
+    rows.write_excel(tmp_path / "export.xlsx")
+    target = tmp_path / "city.duckdb"
+    summary = ingest([tmp_path / "export.xlsx"], target)
+    assert (summary.loaded, summary.rejected) == (2, 1)
+    assert rows_of(target, "select line, reason from rejected_rows") == \
+        [(3, 'received_at "soon" matches none of the time formats')]

@@ -148,3 +148,20 @@ def test_codes_are_labelled_by_their_own_column():
     rows = translated(pl.DataFrame({"channel": ["hotline"], "source": ["hotline"], "stage": ["closed"]}),
                       "channel", "source", "stage")
     assert rows.row(0) == ("12345热线", "热线转办", "已回访")
+
+
+def test_the_import_page_asks_for_the_configured_password(app, monkeypatch):
+    from dashboard import settings
+
+    assert settings.ADMIN_PASSWORD == ""
+    app.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("views/admin.py")
+    monkeypatch.setattr(settings, "ADMIN_PASSWORD", "s3cret")
+    app.run()
+    app.switch_page("views/admin.py").run()
+    assert not app.exception
+    app.text_input(key="admin_typed").input("guess").run()
+    assert "口令不对" in texts(app) and not app.get("file_uploader")
+    app.text_input(key="admin_typed").input("s3cret").run()
+    assert app.session_state["admin"] is True
