@@ -45,4 +45,5 @@ def headline(rows, columns: list | None = None) -> None:
 
 def count(column, label: str, value: float | None, help_text: str | None = None, delta: str | None = None,
           colour: str = "normal") -> None:
-    column.metric(label, formats.count(value), delta=delta, delta_color=colour, help=help_text, border=True)
+    with column.container(border=True):  # boxed like the rate tiles
+        st.metric(label, formats.count(value), delta=delta, delta_color=colour, help=help_text)

@@ -20,14 +20,15 @@ html {font-size: clamp(16px, 0.94vw, 40px);}
 [data-testid="stMarkdownContainer"] {color: #dce6f2;}
 .stApp th, .stApp td {background: #0d1b2e !important; border-color: #1f3656 !important;}
 [data-testid="stCaptionContainer"] p {color: #8fa3bf;}
-[data-testid="stMetric"] {background: #0d1b2e; border-color: #1f3656 !important;}
+[data-testid="stMetric"] {background: transparent;}
 [data-testid="stMetricValue"] {font-size: 2.4rem; color: #ffffff;}
 [data-testid="stMetricLabel"] p {font-size: 1.05rem;}
 [data-testid="stMetricDelta"] {background: #12263f !important;}
 [data-testid="stMetricDelta"] p, [data-testid="stMetricDelta"] div {color: inherit !important;}
 .stApp button {background: #0d1b2e; color: #dce6f2; border-color: #1f3656;}
 .stApp button p {color: inherit;}
-[data-testid="stVerticalBlockBorderWrapper"] {border-color: #1f3656 !important;}
+[data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] > [data-testid="stMetric"])
+    {background: #0d1b2e; border-color: #1f3656 !important;}
 </style>
 """
 

@@ -82,6 +82,9 @@ def header(name: str) -> tuple[set[str], str]:
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of its own (DuckDB cursors are per-thread) with the metric, facts and masking macros defined."""
     cursor = con.cursor()
+    if not cursor.execute("select 1 from duckdb_tables() where table_name = 'sources'").fetchone():
+        # a database made before sources existed: none of its sources lacks response times
+        cursor.execute("create temp table sources (source varchar, records_responses boolean)")
     for name in ("metrics", "hexes", "facts", "privacy"):
         cursor.execute(sql(name))
     for key in ("hex_km", "hex_lat0"):
