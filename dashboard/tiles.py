@@ -43,7 +43,6 @@ def headline(rows, columns: list | None = None) -> None:
         rate(column, key, current, previous)
 
 
-def count(column, label: str, value: float | None, help_text: str | None = None, delta: str | None = None,
-          colour: str = "normal") -> None:
+def count(column, label: str, value: float | None, help_text: str | None = None) -> None:
     with column.container(border=True):  # boxed like the rate tiles
-        st.metric(label, formats.count(value), delta=delta, delta_color=colour, help=help_text)
+        st.metric(label, formats.count(value), help=help_text)
