@@ -197,6 +197,9 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path):
     process.wait()
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
     assert rows_of(target, "select count(*) from requests")[0][0] == 20
+    assert list(tmp_path.glob("city.duckdb.import-*")), "the killed import's work file is still there"
+    ingest([tmp_path / "first.csv"], target)
+    assert not list(tmp_path.glob("city.duckdb.import-*")), "the next import sweeps it away"
 
 
 def test_injection_shaped_text_is_stored_verbatim_and_phones_are_masked_when_shown(tmp_path):

@@ -101,12 +101,24 @@ def derive_places(con: duckdb.DuckDBPyConnection) -> None:
                    where unit is not null and unit not in (select unit from units)""")
 
 
+def sweep(target: Path) -> None:
+    """Remove the work files of imports that were killed (their process is gone); a running one's stays."""
+    for stale in target.parent.glob(f"{target.name}.import-*"):
+        try:
+            os.kill(int(stale.name.split(".import-")[1].split("-")[0]), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            continue
+
+
 def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.Mapping | None = None,
            source: str | None = None, progress: Callable[[float, str], None] | None = None) -> Summary:
     """Import the files into target atomically; the database is replaced only when all of it is in."""
     started, import_id = time.perf_counter(), uuid.uuid4().hex[:12]
     report = progress or (lambda fraction, message: None)
-    work = target.with_name(target.name + f".import-{import_id}")
+    sweep(target)
+    work = target.with_name(f"{target.name}.import-{os.getpid()}-{import_id}")
     try:
         if target.exists():
             shutil.copyfile(target, work)
