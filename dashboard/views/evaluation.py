@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import charts, filters, formats
 from dashboard.exports import heading
-from dashboard.i18n import labeller, lang, name, t, translated
+from dashboard.i18n import LABELS, labeller, lang, name, t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
 
@@ -25,6 +25,12 @@ district = right.selectbox(t("scorecard_for"), places, key="eval_district",
                            format_func=labeller(places, lambda d: t("whole_city") if d is None else name(d)))
 english = lang() == "en"
 
+
+def units() -> dict[str, str]:
+    """Measure units in the interface language (the definitions carry them in Chinese)."""
+    return {key[5:]: t(key) for key in LABELS if key.startswith("unit_")}
+
+
 with guarded("scorecard"):
     card = panel("indicator_scorecard", flt, clock, month=month, district=district)
     st.subheader(t("scorecard"))
@@ -39,7 +45,7 @@ with guarded("scorecard"):
         pl.col("dimension_en" if english else "dimension").alias("dimension"),
         pl.col("aim_en" if english else "aim").alias("aim"), "code",
         pl.col("name_en" if english else "name").alias("name"),
-        "value", "target", "measure_unit", "score", "rank", "ranked_among",
+        "value", "target", pl.col("measure_unit").replace(units()), "score", "rank", "ranked_among",
         (pl.col("value") - pl.col("previous_value")).alias("trend"),
         pl.col("definition_en" if english else "definition").alias("definition"))
     heading(t("indicators"), shown, f"scorecard-{month:%Y-%m}")
@@ -68,7 +74,7 @@ with guarded("rectification"):
     fixes = panel("rectification_list", flt, clock, month=month)
     if english:
         fixes = fixes.with_columns(pl.col("name_en").alias("name"))
-    fixes = translated(fixes.drop("name_en"), "district")
+    fixes = translated(fixes.drop("name_en"), "district").with_columns(pl.col("measure_unit").replace(units()))
     heading(t("rectification_export"), fixes, f"rectification-{month:%Y-%m}")
     st.dataframe(fixes, hide_index=True, width="stretch", height=400, column_config={
         "district": t("district"), "dimension": t("dimension"), "aim": t("aim"), "code": t("code"),
