@@ -208,3 +208,38 @@ create table if not exists rejected_rows (
     reason    varchar not null, -- why it was refused
     raw       varchar not null  -- the row as read, as JSON text, nothing dropped
 );
+
+create table if not exists warnings (
+    warning_id  varchar not null,  -- stable id: kind, place, topic and the day it was first seen
+    kind        varchar not null,  -- surge (the last 3 days far above expected) / rising (a climb sustained over weeks)
+    level       varchar not null,  -- street (street × subcategory) / district (district × category)
+    district    varchar not null,  -- 区
+    street      varchar,           -- 街道/乡镇; NULL for a district-level warning
+    category    varchar not null,  -- top category
+    subcategory varchar,           -- subcategory; NULL for a district-level warning
+    first_seen  date not null,     -- the first day the detector fired
+    last_seen   date not null,     -- the last day it fired
+    observed    double not null,   -- requests in the window that fired last (3 days for a surge, since the climb began for rising)
+    expected    double not null,   -- what the baseline expected in that window
+    score       double not null,   -- strength: -log10 of the tail probability (surge) or the CUSUM statistic (rising)
+    status      varchar not null default 'new', -- new / acknowledged / closed (the latest action in the actions file wins)
+    computed_at timestamp not null -- when the analytics wrote it
+);
+
+create table if not exists warning_days (
+    warning_id varchar not null, -- the warning
+    day        date not null,    -- a day of its chart (the 8 weeks before last_seen)
+    observed   integer not null, -- requests that day
+    expected   double not null,  -- the baseline's expectation
+    low        double not null,  -- the band: 2.5 % Poisson quantile of the expectation
+    high       double not null   -- 97.5 % quantile
+);
+
+create table if not exists forecasts (
+    district    varchar not null, -- 区; '全市' for the whole city
+    day         date not null,    -- a day of the next seven
+    expected    double not null,  -- forecast requests that day
+    low         double not null,  -- 80 % interval, lower end
+    high        double not null,  -- upper end
+    computed_at timestamp not null
+);
