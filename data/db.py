@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -41,3 +45,21 @@ def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> None:
     for key, value in values.items():
         con.execute("delete from meta where key = ?", [key])
         con.execute("insert into meta values (?, ?)", [key, str(value)])
+
+
+@contextmanager
+def rewriting(target: Path, purpose: str) -> Iterator[Path]:
+    """A copy of target to write in, put in target's place only when the block ends without error.
+
+    A running dashboard keeps reading the old file (its connection holds the old inode) and picks up
+    the new one by its changed mtime; a crash leaves target as it was.
+    """
+    work = target.with_name(f"{target.name}.{purpose}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    try:
+        if target.exists():
+            shutil.copyfile(target, work)
+        yield work
+        os.replace(work, target)
+    finally:
+        work.unlink(missing_ok=True)
+        Path(str(work) + ".wal").unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from data import db, events, geography, indicators, simulate, taxonomy, texts
 from data.simulate import HOUR, World
 from data.timeline import period
 from queries import rollups
+from queries.analytics.run import analyse
 
 CHUNK = 1_000_000
 DAY = 24 * HOUR
@@ -335,6 +336,8 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
         rollups.build(con)
         report(0.92, "indicators")
         indicators.build_indicators(con, as_of, seed)
+        report(0.95, "analytics")
+        analyse(con, path)
         db.set_meta(con, {"data_version": f"demo-{seed}-{requests}-{datetime.now().isoformat()}",
                           "as_of": as_of.isoformat(), "generated_at": datetime.now().isoformat(timespec="seconds"),
                           "seed": seed, "source": "demo"})
