@@ -223,7 +223,7 @@ create table if not exists warnings (
     expected    double not null,   -- what the baseline expected in that window
     score       double not null,   -- strength: -log10 of the tail probability (surge) or the CUSUM statistic (rising)
     status      varchar not null default 'new', -- new / acknowledged / closed (the latest action in the actions file wins)
-    computed_at timestamp not null -- when the analytics wrote it
+    computed_at timestamp not null  -- when the analytics wrote it
 );
 
 create table if not exists warning_days (
@@ -241,5 +241,5 @@ create table if not exists forecasts (
     expected    double not null,  -- forecast requests that day
     low         double not null,  -- 80 % interval, lower end
     high        double not null,  -- upper end
-    computed_at timestamp not null
+    computed_at timestamp not null -- when the analytics wrote it
 );
