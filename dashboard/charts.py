@@ -157,3 +157,16 @@ def timeline(stages: pl.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("stage:N", title=""), alt.Tooltip("at:T", title="", format="%Y-%m-%d %H:%M")])
     labels = base.mark_text(dy=-14, fontSize=12).encode(text="stage:N")
     return (line + dots + labels).encode(y=alt.value(40))
+
+
+def band(rows: pl.DataFrame, title: str) -> alt.Chart:
+    """Requests per day as bars against the expected line and its band (a warning's chart, the forecast)."""
+    base = alt.Chart(rows).encode(x=alt.X("day:T", title=None, axis=alt.Axis(format="%m-%d", tickCount=8)))
+    area = base.mark_area(opacity=0.25, color="#8fa3bf").encode(
+        y=alt.Y("low:Q", title=title, axis=count_axis()), y2="high:Q")
+    line = base.mark_line(color="#8fa3bf", strokeDash=[4, 3], strokeWidth=2).encode(y="expected:Q")
+    tips = [alt.Tooltip("day:T", title=t("date"), format="%Y-%m-%d"),
+            alt.Tooltip("observed:Q", title=t("observed"), format=",.0f"),
+            alt.Tooltip("expected:Q", title=t("expected"), format=",.1f")]
+    bars = base.mark_bar(color=WARM, opacity=0.9).encode(y="observed:Q", tooltip=tips)
+    return alt.layer(area, line, bars)

@@ -19,17 +19,19 @@ import streamlit as st
 
 from dashboard import filters, formats, settings, wall
 from dashboard.i18n import labeller, lang, name, t
-from dashboard.store import panel
+from dashboard.store import acted, panel
 from queries import Filter
 
 STYLE = "app/static/dark.json"  # a background and no sources: nothing to fetch
-LAYERS = ("hexagons", "areas", "incidents", "whistles")
+LAYERS = ("hexagons", "areas", "incidents", "whistles", "warnings")
 MEASURES = ("received", "per_10k", "response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")
 # Sequential ramps, low to high: blue-violet-amber for density, red-amber-green for rates (green is good).
 DENSITY = [(38, 70, 140), (72, 61, 190), (146, 59, 200), (214, 74, 152), (250, 128, 84), (253, 200, 72)]
 GOOD = [(215, 48, 39), (244, 109, 67), (253, 174, 97), (166, 217, 106), (26, 152, 80)]
 SEVERITY = {1: (143, 163, 191), 2: (245, 197, 66), 3: (255, 138, 61), 4: (255, 59, 59)}
 INCIDENT_POINTS = 3000  # the most severe and oldest open incidents drawn
+WARNING_COLOURS = {"surge": [255, 59, 59], "rising": [255, 176, 32]}
+WARNING_POINTS = 300
 WHISTLE_POINTS = 400  # the latest whistles drawn: enough to see where streets call for help, few enough to see the map
 
 
@@ -131,6 +133,8 @@ def layers_of(flt: Filter, clock: datetime, shown: list[str], measure: str, extr
         layers.extend(incident_layers(flt, clock))
     if "whistles" in shown:
         layers.extend(whistle_layers(flt, clock))
+    if "warnings" in shown:
+        layers.extend(warning_layers(flt, clock))
     return layers, box or (-180.0, -60.0, 180.0, 75.0)
 
 
@@ -184,6 +188,27 @@ def whistle_layers(flt: Filter, clock: datetime) -> list:
     return layers
 
 
+def warning_layers(flt: Filter, clock: datetime) -> list:
+    """Active warnings at their street's (or district's) label point: red rings for surges, amber for rising."""
+    rows = panel("warning_list", flt, clock, active=True, active_days=settings.WARNING_ACTIVE_DAYS,
+                 limit=WARNING_POINTS, **acted()).filter(pl.col("status") != "closed").drop_nulls(["lat", "lon"])
+    if rows.is_empty():
+        return []
+    data = rows.with_columns(
+        tip=pl.format("<b>{}</b><br/>{} · {}<br/>{} {} / {} {}", pl.col("kind").replace(
+            {kind: t(f"warning_{kind}") for kind in WARNING_COLOURS}), pl.coalesce("street", "district"),
+            pl.coalesce("subcategory", "category"), pl.lit(t("observed")), pl.col("observed").round(0),
+            pl.lit(t("expected")), pl.col("expected").round(1)),
+        colour=pl.col("kind").replace_strict(WARNING_COLOURS, return_dtype=pl.List(pl.Int64)),
+        fill=pl.col("kind").replace_strict({k: [*c, 50] for k, c in WARNING_COLOURS.items()},
+                                           return_dtype=pl.List(pl.Int64)),
+        radius=pl.col("score").clip(1, 100).log10() * 1500 + 1200,  # metres: stronger warnings ring wider
+    ).select("lat", "lon", "tip", "colour", "fill", "radius").to_dicts()
+    return [pdk.Layer("ScatterplotLayer", data, id="warnings", get_position=["lon", "lat"], get_fill_color="fill",
+                      get_line_color="colour", stroked=True, get_radius="radius", radius_min_pixels=9,
+                      line_width_min_pixels=2.5, pickable=True)]
+
+
 def legend(shown: list[str], measure: str) -> str:
     swatch = '<span style="display:inline-block;width:14px;height:10px;background:rgb({},{},{});margin-right:1px"></span>'
     parts = []
@@ -196,6 +221,8 @@ def legend(shown: list[str], measure: str) -> str:
         parts.append(" ".join(f"{swatch.format(*SEVERITY[s])}{t(f'severity_{s}')}" for s in SEVERITY))
     if "whistles" in shown:
         parts.append(f"{swatch.format(0, 229, 255)}{t('layer_whistles')} ◯ {t('map_event')}")
+    if "warnings" in shown:
+        parts.append(" ".join(f"{swatch.format(*WARNING_COLOURS[k])}{t(f'warning_{k}')}" for k in WARNING_COLOURS))
     return '<div style="font-size:0.8rem;line-height:1.9">' + " &nbsp;·&nbsp; ".join(parts) + "</div>"
 
 
@@ -207,20 +234,21 @@ def basemap() -> str | dict:
             "layers": [{"id": "tiles", "type": "raster", "source": "tiles"}]}
 
 
-def show(flt: Filter, clock: datetime, *, key: str = "map", height: int = 560) -> None:
+def show(flt: Filter, clock: datetime, *, key: str = "map", height: int = 560,
+         layers: tuple[str, ...] = ("hexagons", "incidents", "warnings")) -> None:
     """The map for the page's filter: controls (not on the wall), the deck, the legend."""
-    shown, measure, extrude = ["hexagons", "incidents"], "received", False
+    shown, measure, extrude = list(layers), "received", False
     if not wall.on():
         left, middle, right, reset = st.columns([5, 2, 1, 1.2], vertical_alignment="bottom")
-        shown = left.pills(t("map_layers"), LAYERS, selection_mode="multi", default=["hexagons", "incidents"],
+        shown = left.pills(t("map_layers"), LAYERS, selection_mode="multi", default=list(layers),
                            key=f"{key}_layers", format_func=labeller(LAYERS, lambda k: t(f"layer_{k}"))) or []
         measure = middle.selectbox(t("map_measure"), MEASURES, key=f"{key}_measure",
                                    format_func=labeller(MEASURES, t)) or "received"
         extrude = right.toggle(t("map_extrude"), key=f"{key}_extrude")
         if reset.button(t("map_reset"), icon=":material/recenter:", width="stretch"):
             st.session_state[f"{key}_round"] = st.session_state.get(f"{key}_round", 0) + 1
-    layers, bounds = layers_of(flt, clock, shown, measure, extrude)
-    deck = pdk.Deck(layers=layers, initial_view_state=view(bounds, height), map_style=basemap(),
+    deck_layers, bounds = layers_of(flt, clock, shown, measure, extrude)
+    deck = pdk.Deck(layers=deck_layers, initial_view_state=view(bounds, height), map_style=basemap(),
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#0d1b2e",
                                                         "color": "#e6eef8"}})
     if extrude:

@@ -1,13 +1,15 @@
-"""平急转换: emergency mode reorders the wall screen around incidents, by hand or when severe incidents pile up."""
+"""平急转换: emergency mode reorders the wall screen around incidents, by hand, or by itself when severe incidents
+pile up or a district-wide surge warning fires."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 import streamlit as st
 
 from dashboard import settings
-from dashboard.store import panel
+from dashboard.store import acted, panel
 from queries import Filter
 
 
@@ -23,8 +25,19 @@ def chosen() -> bool:
     return st.session_state.emergency
 
 
-def automatic(counts: dict) -> bool:
-    return counts["severe_open"] >= settings.EMERGENCY_SEVERE_OPEN
+def warnings_now(flt: Filter, clock: datetime) -> dict:
+    """Active warnings in the chosen places: how many, how many nobody acknowledged, district-wide surges."""
+    try:
+        return panel("warning_alerts", flt, clock, active_days=settings.WARNING_ACTIVE_DAYS, **acted()).row(0, named=True)
+    except duckdb.CatalogException:  # a database made before the warnings existed
+        return {"active": 0, "unacknowledged": 0, "district_surges": 0, "strongest": None}
+
+
+def automatic(counts: dict, warned: dict) -> str | None:
+    """Why emergency mode turns on by itself, or None: severe incidents piling up, or a district-wide surge."""
+    if counts["severe_open"] >= settings.EMERGENCY_SEVERE_OPEN:
+        return "severe"
+    return "surge" if warned["district_surges"] else None
 
 
 def switch(label: str) -> None:

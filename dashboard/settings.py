@@ -20,13 +20,13 @@ def _text(name: str, default: str) -> str:
 REFRESH_SECONDS = _number("CITYOPS_REFRESH_SECONDS", 60)
 # How long the wall screen shows each page when it rotates (?rotate=1), in seconds.
 ROTATE_SECONDS = _number("CITYOPS_ROTATE_SECONDS", 45)
-# Open severe (重大 and above, severity ≥ 3) incidents at which emergency mode (平急转换) turns on by itself.
+# Open severe (重大 and above, severity ≥ 3) incidents at which emergency mode (平急转换) turns on by itself
+# (as it does when a district-wide surge warning is active and unacknowledged).
 EMERGENCY_SEVERE_OPEN = int(_number("CITYOPS_EMERGENCY_SEVERE_OPEN", 25))
 # An incident open longer than this many hours is flagged on the alert strip.
 INCIDENT_LATE_HOURS = _number("CITYOPS_INCIDENT_LATE_HOURS", 24)
-# A topic whose last 7 days exceed the 7 before by this share (and SURGE_MIN requests) is a surge on the alert strip.
-SURGE_CHANGE = _number("CITYOPS_SURGE_CHANGE", 0.5)
-SURGE_MIN = int(_number("CITYOPS_SURGE_MIN", 30))
+# A warning (预警) that fired within this many days is active: on the alert strip, the map and the warnings page.
+WARNING_ACTIVE_DAYS = int(_number("CITYOPS_WARNING_ACTIVE_DAYS", 3))
 # Rows a ticket or incident list shows (and exports).
 LIST_ROWS = int(_number("CITYOPS_LIST_ROWS", 500))
 # A raster tile URL for the map's basemap ({z}/{x}/{y}), for sites that have a tile server; none by default.

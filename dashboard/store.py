@@ -10,6 +10,7 @@ import streamlit as st
 
 import queries
 from data import db
+from queries.analytics import actions
 
 
 def connection():
@@ -71,3 +72,14 @@ def masked(rows: pl.DataFrame) -> pl.DataFrame:
 def now() -> datetime:
     """The dashboard's clock, to the minute, so reruns within a minute share cached panels."""
     return queries.clock(cursor()).replace(second=0, microsecond=0)
+
+
+def acted() -> dict[str, list[str]]:
+    """What people did to warnings since the analytics last ran, as the warning panels' parameters."""
+    done = actions.latest(db.db_path())
+    return {"acted_ids": list(done), "acted_status": list(done.values())}
+
+
+def act(warning_id: str, status: str) -> None:
+    """Acknowledge, close or reopen a warning; the panels see it at once (their cache keys hold acted())."""
+    actions.record(db.db_path(), warning_id, status)

@@ -6,15 +6,19 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from queries.analytics import actions
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = {"views/overview.py": ("城市运行一网统管", "City Operations Centre"),
          "views/requests.py": ("接诉即办", "Requests"),
          "views/incidents.py": ("城市运行", "Incidents"),
          "views/evaluation.py": ("综合评价", "Evaluation"),
-         "views/bulletins.py": ("通报", "Bulletins")}
+         "views/bulletins.py": ("通报", "Bulletins"),
+         "views/warnings.py": ("预警 · 未诉先办", "Early warnings")}
 AS_OF = re.compile(r"(?:数据截至|Data as of) (\d{4}-\d\d-\d\d \d\d:\d\d)")
 
 
@@ -165,3 +169,23 @@ def test_the_import_page_asks_for_the_configured_password(app, monkeypatch):
     assert "口令不对" in texts(app) and not app.get("file_uploader")
     app.text_input(key="admin_typed").input("s3cret").run()
     assert app.session_state["admin"] is True
+
+
+def test_the_warnings_page_counts_the_active_warnings_and_acknowledges_one(city_path, tmp_path, monkeypatch):
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())  # the acknowledgment goes to a file beside the database
+    monkeypatch.setenv("CITYOPS_DB", str(copy))
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    app.switch_page("views/warnings.py").run()
+    clock = shown_clock(app)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        active = con.execute("select warning_id, status from warnings where last_seen >= ? order by last_seen desc, "
+                             "score desc", [clock.date() - timedelta(days=3)]).fetchall()
+    assert active, "the demo city's injected events leave warnings in the last days"
+    assert int(metric(app, "生效预警")) == len(active)
+    assert int(metric(app, "待确认")) == sum(status == "new" for _, status in active)
+    app.button(key="warn_acknowledged").click().run()
+    assert not app.exception
+    assert actions.latest(copy) == {active[0][0]: "acknowledged"}
+    assert int(metric(app, "待确认")) == sum(status == "new" for _, status in active) - 1

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import charts, citymap, emergency, filters, formats, settings, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
-from dashboard.i18n import t, translated
+from dashboard.i18n import name, t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
 from queries import Filter
@@ -45,19 +45,17 @@ def title(scope: Scope) -> None:
         st.caption(subtitle)
 
 
-def alert_strip(scope: Scope, open_now: dict, incidents: dict) -> None:
-    """Overdue requests, incidents open too long, topics surging this week: one line of badges."""
+def alert_strip(open_now: dict, incidents: dict, warned: dict) -> None:
+    """Overdue requests, incidents open too long, active early warnings: one line of badges."""
     badges = []
     if open_now["overdue"]:
         badges.append(f":red-badge[:material/schedule: {t('alert_overdue', n=formats.count(open_now['overdue']))}]")
     if incidents["late"]:
         late = t("alert_late_incidents", n=formats.count(incidents["late"]), h=f"{settings.INCIDENT_LATE_HOURS:g}")
         badges.append(f":orange-badge[:material/emergency: {late}]")
-    topics = translated(panel("top_topics", scope.last_7, scope.clock, level="subcategory", limit=50), "name")
-    surging = topics.filter((pl.col("change") >= settings.SURGE_CHANGE) & (pl.col("received") >= settings.SURGE_MIN))
-    for row in surging.head(3).iter_rows(named=True):
-        surge = t("alert_surge", name=row["name"], change=formats.change(row["change"]))
-        badges.append(f":violet-badge[:material/trending_up: {surge}]")
+    if warned["active"]:
+        strongest = " · ".join(name(part) for part in warned["strongest"].split(" · "))
+        badges.append(f":violet-badge[:material/trending_up: {t('alert_warnings', n=warned['active'], strongest=strongest)}]")
     st.markdown(" ".join(badges) if badges else f":green-badge[:material/check: {t('alert_none')}]")
 
 
@@ -137,11 +135,14 @@ def page() -> None:
     title(scope)
     open_now = panel("open_now", scope.flt, scope.clock).row(0, named=True)
     incidents = emergency.incidents_now(scope.flt, scope.clock)
+    warned = emergency.warnings_now(scope.flt, scope.clock)
     with guarded("alerts"):
-        alert_strip(scope, open_now, incidents)
-    emergency_mode = emergency.chosen() or emergency.automatic(incidents)
+        alert_strip(open_now, incidents, warned)
+    cause = emergency.automatic(incidents, warned)
+    emergency_mode = emergency.chosen() or cause is not None
     if emergency_mode:
-        why = t("emergency_auto", n=incidents["severe_open"]) if emergency.automatic(incidents) else t("emergency_on")
+        why = {"severe": t("emergency_auto", n=incidents["severe_open"]),
+               "surge": t("emergency_surge", strongest=warned["strongest"])}.get(cause, t("emergency_on"))
         st.markdown(f"#### :red-background[:material/crisis_alert: {why}]")  # a banner, not an error box
     with guarded("rates"):
         counts_and_rates(scope, open_now, incidents)
