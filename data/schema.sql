@@ -243,3 +243,36 @@ create table if not exists forecasts (
     high        double not null,  -- upper end
     computed_at timestamp not null -- when the analytics wrote it
 );
+
+create table if not exists topics (
+    month            date not null,    -- first day of the month the topics are for
+    rank             integer not null, -- 1 = the strongest candidate for 每月一题
+    topic_id         varchar not null, -- month, cluster and street
+    keywords         varchar not null, -- the cluster's top words, '、'-joined
+    district         varchar,          -- where it is
+    street           varchar,
+    subcategory      varchar,          -- the subcategory most of its requests carry
+    volume           integer not null, -- requests this month
+    expected         double not null,  -- what last month's requests there predicted, adjusted by the city's change
+    growth           double not null,  -- (volume - expected) / (expected + 1)
+    repeat_rate      double not null,  -- share that repeat an earlier ticket or were reopened
+    unsatisfied_rate double not null,  -- share of the called-back ones not satisfied
+    score            double not null,  -- volume × growth × (1 + repeat_rate) × (1 + unsatisfied_rate)
+    computed_at      timestamp not null -- when the analytics wrote it
+);
+
+create table if not exists topic_samples (
+    month      date not null,    -- as in topics
+    topic_id   varchar not null, -- the topic
+    request_id varchar not null  -- one of its requests, to read (masked) on the page
+);
+
+create table if not exists topic_months (
+    month             date not null,    -- as in topics: the month the topic was found in
+    topic_id          varchar not null, -- the topic
+    for_month         date not null,    -- a month of its history
+    volume            integer not null, -- its requests that month (the street's requests assigned to its cluster)
+    response_rate     double,           -- 响应率 of those requests, as on every other panel
+    resolution_rate   double,           -- 解决率
+    satisfaction_rate double            -- 满意率
+);
