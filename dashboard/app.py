@@ -50,6 +50,7 @@ pages = [
     st.Page("views/incidents.py", title=t("incidents_page"), icon=":material/emergency:"),
     st.Page("views/evaluation.py", title=t("evaluation_page"), icon=":material/fact_check:"),
     st.Page("views/warnings.py", title=t("warnings_page"), icon=":material/notifications_active:"),
+    st.Page("views/topics.py", title=t("topics_page"), icon=":material/topic:"),
     st.Page("views/bulletins.py", title=t("bulletins"), icon=":material/description:"),
 ]
 if settings.ADMIN_PASSWORD and not wall.on():

@@ -170,3 +170,20 @@ def band(rows: pl.DataFrame, title: str) -> alt.Chart:
             alt.Tooltip("expected:Q", title=t("expected"), format=",.1f")]
     bars = base.mark_bar(color=WARM, opacity=0.9).encode(y="observed:Q", tooltip=tips)
     return alt.layer(area, line, bars)
+
+
+def volume_and_rates(rows: pl.DataFrame, rates: dict[str, str]) -> alt.LayerChart:
+    """Requests per month as bars, with the rates (column → label) as lines on their own percent axis."""
+    base = alt.Chart(rows).encode(x=alt.X("yearmonth(for_month):T", title=None, axis=alt.Axis(format="%Y-%m")))
+    bars = base.mark_bar(color=ACCENT, opacity=0.55).encode(
+        y=alt.Y("volume:Q", title=t("requests"), axis=count_axis()),
+        tooltip=[alt.Tooltip("yearmonth(for_month):T", title=t("topic_month"), format="%Y-%m"),
+                 alt.Tooltip("volume:Q", title=t("requests"), format=",.0f")])
+    long = rows.unpivot(index="for_month", on=list(rates), variable_name="rate", value_name="value").with_columns(
+        pl.col("rate").replace(rates))
+    lines = alt.Chart(long).mark_line(point=True, strokeWidth=2).encode(
+        x="yearmonth(for_month):T",
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(format="%", orient="right"), scale=alt.Scale(zero=False)),
+        color=alt.Color("rate:N", title=None),
+        tooltip=[alt.Tooltip("rate:N", title=""), alt.Tooltip("value:Q", format=".1%")])
+    return alt.layer(bars, lines).resolve_scale(y="independent")

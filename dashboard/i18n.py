@@ -21,6 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "incidents_page": ("城市运行", "Incidents"),
     "evaluation_page": ("综合评价", "Evaluation"),
     "warnings_page": ("预警", "Early warnings"),
+    "topics_page": ("每月一题", "Topic of the month"),
     # the filter bar
     "period": ("时间范围", "Period"),
     "period_today": ("今日", "Today"),
@@ -117,6 +118,44 @@ LABELS: dict[str, tuple[str, str]] = {
     "forecast_by_district": ("各区未来7天预测", "The next 7 days by district"),
     "warnings_map": ("预警分布", "Where the warnings are"),
     "layer_warnings": ("预警", "Warnings"),
+    # closed is not fixed (办结不等于解决)
+    "quality_title": ("办结质量 · 办结不等于解决", "Closed is not fixed"),
+    "quality_help": ("期内受理且已办结的诉求：被退回重办、30天内同网格同类问题再次出现、回访称解决但不满意、回访未解决",
+                     "Requests of the period handled by now: sent back, the same problem back in the same grid within "
+                     "30 days, called solved but unsatisfied, not solved at the callback"),
+    "quality_table": ("办结质量（按质量分升序，可点击列排序）", "Handling quality (worst first; click a column to sort)"),
+    "handled": ("已办结", "Handled"),
+    "called_back": ("已回访", "Called back"),
+    "reopen_rate": ("退回重办率", "Reopened"),
+    "reopen_rate_help": ("已办结诉求中回访失败被重新派单的比例", "Share of handled requests sent back after a failed callback"),
+    "came_back_rate": ("30天复发率", "Back in 30 days"),
+    "came_back_rate_help": ("办结后30天内同一网格又出现同类诉求的比例", "Share followed within 30 days of handling by a request "
+                            "about the same subcategory in the same grid"),
+    "resolved_unsatisfied_rate": ("解决但不满意", "Solved, unsatisfied"),
+    "resolved_unsatisfied_rate_help": ("回访中称已解决但不满意的比例", "Share of callbacks: solved but not satisfied"),
+    "not_resolved_rate": ("回访未解决", "Not solved"),
+    "not_resolved_rate_help": ("回访中称未解决的比例", "Share of callbacks: not solved"),
+    "quality": ("质量分", "Quality"),
+    "quality_score_help": ("四项比例在同级单位中排名的平均：100 为四项都最好", "100 × (1 − the mean percentile of the four shares "
+                           "among its peers): 100 is best on all four"),
+    # topics (每月一题)
+    "topics_title": ("每月一题 · 候选问题", "Topic of the month: the candidates"),
+    "topics_caption": ("从诉求文本中聚类出的具体问题，按“量 × 增长 × (1+重复率) × (1+不满意率)”排序；增长已扣除季节和全市变化",
+                       "Problems clustered from the request texts, ranked by volume × growth × (1 + repeat rate) × "
+                       "(1 + unsatisfied rate); growth is net of the season and the city-wide change"),
+    "topics_none": ("该月还没有计算候选问题（导入或生成数据后自动计算）",
+                    "No topics computed for this month yet (they are computed after every import or generation)"),
+    "topics_list": ("{month} 候选问题", "Candidates, {month}"),
+    "keywords": ("关键词", "Keywords"),
+    "topic_month": ("月份", "Month"),
+    "growth": ("增长", "Growth"),
+    "growth_help": ("（本月量 − 预期）/（预期 + 1）；预期取上月该街道同类问题按全市季节变化折算，与本街道应占份额中的较大者",
+                    "(volume − expected) / (expected + 1); expected is the larger of last month's volume there scaled "
+                    "by the season city-wide, and the street's fair share of this month's city-wide volume"),
+    "repeat_rate": ("重复率", "Repeat rate"),
+    "unsatisfied_rate": ("不满意率", "Unsatisfied"),
+    "topic_score_help": ("量 × 增长 × (1+重复率) × (1+不满意率)", "volume × growth × (1 + repeat rate) × (1 + unsatisfied)"),
+    "topic_samples": ("诉求原文（已脱敏）", "Requests as written (personal data masked)"),
     "trend_30d": ("近30天诉求趋势", "Requests, last 30 days"),
     "top_week": ("本周高频问题", "Top problems this week"),
     "district_ranking": ("各区排名", "Districts ranked"),

@@ -249,8 +249,8 @@ create table if not exists topics (
     rank             integer not null, -- 1 = the strongest candidate for 每月一题
     topic_id         varchar not null, -- month, cluster and street
     keywords         varchar not null, -- the cluster's top words, '、'-joined
-    district         varchar,          -- where it is
-    street           varchar,
+    district         varchar,          -- where it is: the district
+    street           varchar,          -- and the street
     subcategory      varchar,          -- the subcategory most of its requests carry
     volume           integer not null, -- requests this month
     expected         double not null,  -- what last month's requests there predicted, adjusted by the city's change

@@ -41,9 +41,8 @@ def assigned(con, peak_month):
     """The month's requests with their cluster, from a model learnt again the same way."""
     cursor = queries.prepare(con)
     rows = topics.month_rows(cursor, peak_month)
-    docs = topics.tokens(topics.cleaned(rows["text"], topics.place_names(cursor)).to_list())
-    model = topics.learn(docs, rows["subcategory"].to_list())
-    return rows.with_columns(cluster=pl.Series(model.assign(docs)))
+    model = topics.learn(rows, topics.place_names(cursor))
+    return rows.with_columns(cluster=pl.Series(model.assign(rows["text"])))
 
 
 def members(assigned: pl.DataFrame, topic: dict) -> pl.DataFrame:

@@ -66,6 +66,22 @@ with right, guarded("repeats"):
         "repeat_share": st.column_config.ProgressColumn(t("repeat_share"), format="percent", min_value=0.0,
                                                         max_value=1.0)})
 
+with guarded("quality"):
+    st.subheader(t("quality_title"), help=t("quality_help"))
+    level = st.segmented_control(t("rank_by"), ["unit", "street", "district"], default="unit", key="quality_level",
+                                 format_func=labeller(["unit", "street", "district"])) or "unit"
+    quality = translated(panel("unit_quality", flt, clock, level=level), "name")
+    heading(t("quality_table"), quality, f"quality-by-{level}")
+    shares = ("reopen_rate", "came_back_rate", "resolved_unsatisfied_rate", "not_resolved_rate")
+    st.dataframe(quality, hide_index=True, width="stretch", height=380, column_config={
+        "name": t(level), "handled": st.column_config.NumberColumn(t("handled"), format="localized"),
+        "called_back": st.column_config.NumberColumn(t("called_back"), format="localized"),
+        **{key: st.column_config.NumberColumn(t(key), help=t(f"{key}_help"), format="percent") for key in shares},
+        **{key: st.column_config.ProgressColumn(t(key), format="percent", min_value=0.0, max_value=1.0)
+           for key in ("resolution_rate", "satisfaction_rate")},
+        "quality": st.column_config.ProgressColumn(t("quality"), help=t("quality_score_help"), format="%.0f",
+                                                   min_value=0, max_value=100)})
+
 with guarded("whistles"):
     st.subheader(t("whistles"))
     whistles = translated(panel("whistles", flt, clock), "whistle")

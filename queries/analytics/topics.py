@@ -38,6 +38,7 @@ from data import db
 from queries.analytics import sql
 
 SAMPLE = 120_000           # texts the clusters are learnt from
+CHUNK = 100_000            # texts tokenised and assigned at a time, so a month at 25 M fits in memory
 PREVIOUS_SAMPLE = 300_000  # last month's texts assigned, to estimate what it predicted
 TOP = 20
 HISTORY_TOPICS = 10        # topics whose month-by-month history is kept
@@ -54,21 +55,23 @@ STOPWORDS = frozenset(
 
 @dataclass
 class Model:
+    names: list[str]      # place names cut out of every text
     vectorizer: TfidfVectorizer
     centres: np.ndarray   # [cluster, word], each of unit length
     keywords: list[str]
 
-    def assign(self, docs: list[list[str]]) -> np.ndarray:
-        """Each text's cluster by cosine, -1 when it shares no telling word with any.
+    def assign(self, texts: pl.Series) -> np.ndarray:
+        """Each text's cluster by cosine, -1 when it shares no telling word with any; CHUNK texts at a time.
 
         Cosine rather than k-means' own distance: a loose cluster's centre sits near the origin and
         would otherwise catch every text with rare words, the newest problems first.
         """
-        if not docs:
-            return np.zeros(0, dtype=np.int32)
-        similarity = np.asarray(self.vectorizer.transform(docs) @ self.centres.T)
-        best = similarity.argmax(axis=1).astype(np.int32)
-        return np.where(similarity.max(axis=1) > 0, best, -1)
+        found = [np.zeros(0, dtype=np.int32)]
+        for start in range(0, len(texts), CHUNK):
+            docs = tokens(cleaned(texts[start:start + CHUNK], self.names).to_list())
+            similarity = np.asarray(self.vectorizer.transform(docs) @ self.centres.T)
+            found.append(np.where(similarity.max(axis=1) > 0, similarity.argmax(axis=1), -1).astype(np.int32))
+        return np.concatenate(found)
 
 
 def place_names(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -105,11 +108,13 @@ def telling(docs: list[list[str]], subcategories: list[str]) -> list[str]:
     return [word for word, keep in zip(counter.get_feature_names_out(), peak >= CONCENTRATION * totals) if keep]
 
 
-def learn(docs: list[list[str]], subcategories: list[str], seed: int = 0) -> Model:
+def learn(rows: pl.DataFrame, names: list[str], seed: int = 0) -> Model:
+    """Clusters learnt from a sample of the rows (their text and subcategory)."""
     rng = np.random.default_rng(seed)
-    chosen = rng.choice(len(docs), min(SAMPLE, len(docs)), replace=False)
-    sample = [docs[i] for i in chosen]
-    vocabulary = telling(sample, [subcategories[i] for i in chosen])
+    chosen = np.sort(rng.choice(rows.height, min(SAMPLE, rows.height), replace=False))
+    picked = rows[chosen]
+    sample = tokens(cleaned(picked["text"], names).to_list())
+    vocabulary = telling(sample, picked["subcategory"].to_list())
     vectorizer = TfidfVectorizer(analyzer=lambda words: words, vocabulary=vocabulary, sublinear_tf=True)
     matrix = vectorizer.fit_transform(sample)
     k = int(np.clip(len(sample) // 400, 8, 80))
@@ -117,7 +122,7 @@ def learn(docs: list[list[str]], subcategories: list[str], seed: int = 0) -> Mod
     centres = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
     words = vectorizer.get_feature_names_out()
     keywords = ["、".join(words[np.argsort(centre)[::-1][:KEYWORDS]]) for centre in centres]
-    return Model(vectorizer, centres, keywords)
+    return Model(names, vectorizer, centres, keywords)
 
 
 def month_rows(cursor: duckdb.DuckDBPyConnection, month: date, street: str | None = None,
@@ -169,12 +174,15 @@ def candidates(now: pl.DataFrame, before: pl.DataFrame, kept: float) -> pl.DataF
             .sort("score", "volume", descending=True))
 
 
-def history(cursor: duckdb.DuckDBPyConnection, model: Model, names: list[str], topic: dict, first: date,
-            months: int, t: datetime) -> pl.DataFrame:
-    """The topic's street, every month: the requests its cluster would have taken, and their three rates."""
-    rows = month_rows(cursor, first, topic["street"], months)
-    members = rows.filter(pl.Series(model.assign(tokens(cleaned(rows["text"], names).to_list())))
-                          == topic["cluster"]).select("request_id")
+def history(cursor: duckdb.DuckDBPyConnection, model: Model, topic: dict, first: date, months: int,
+            t: datetime) -> pl.DataFrame:
+    """The topic's street, every month: the requests its cluster would have taken, and their three rates.
+
+    Only the subcategories the topic's requests carry this month are read: a topic is that problem,
+    and a street's every text over a year would take most of the time the topics have.
+    """
+    rows = month_rows(cursor, first, topic["street"], months).filter(pl.col("subcategory").is_in(topic["subcategories"]))
+    members = rows.filter(pl.Series(model.assign(rows["text"])) == topic["cluster"]).select("request_id")
     cursor.register("members", members)
     try:
         return cursor.execute(sql("topic_months"), {"t": t}).pl()
@@ -191,11 +199,9 @@ def build_topics(con: duckdb.DuckDBPyConnection, month: date, seed: int = 0) -> 
     if now.height < 50:
         return empty
     before, kept = sampled(month_rows(cursor, add_months(month, -1)), PREVIOUS_SAMPLE)
-    docs = tokens(cleaned(now["text"], names).to_list())
-    model = learn(docs, now["subcategory"].to_list(), seed)
-    now = now.with_columns(cluster=pl.Series(model.assign(docs)))
-    before = before.with_columns(cluster=pl.Series(model.assign(tokens(cleaned(before["text"], names).to_list())),
-                                                   dtype=pl.Int32))
+    model = learn(now, names, seed)
+    now = now.with_columns(cluster=pl.Series(model.assign(now["text"])))
+    before = before.with_columns(cluster=pl.Series(model.assign(before["text"]), dtype=pl.Int32))
     top = candidates(now.filter(pl.col("cluster") >= 0), before, kept).head(TOP).with_row_index("rank", offset=1)
     top = top.with_columns(
         month=pl.lit(month), keywords=pl.col("cluster").map_elements(lambda c: model.keywords[c], pl.String),
@@ -210,7 +216,9 @@ def build_topics(con: duckdb.DuckDBPyConnection, month: date, seed: int = 0) -> 
     t = cursor.execute("select max(received_at) from requests").fetchone()[0]
     histories = []
     for topic in top.head(HISTORY_TOPICS).to_dicts():
-        histories.append(history(cursor, model, names, topic, first, span, t).with_columns(
+        topic["subcategories"] = now.filter((pl.col("cluster") == topic["cluster"])
+                                            & (pl.col("street") == topic["street"]))["subcategory"].unique().to_list()
+        histories.append(history(cursor, model, topic, first, span, t).with_columns(
             month=pl.lit(month), topic_id=pl.lit(topic["topic_id"])))
     con.execute("begin")
     for table in ("topics", "topic_samples", "topic_months"):
