@@ -26,6 +26,7 @@ import duckdb
 from data import db, indicators
 from data.ingest import formats, mapping, validate
 from queries import PARAMETER, rollups
+from queries.analytics.run import Done, analyse
 
 
 MEMORY = "1500MB"  # DuckDB's share: it spills to disk beyond it, so a file larger than memory still streams
@@ -38,6 +39,7 @@ class Summary:
     loaded: int
     rejected: int
     seconds: float
+    analytics: Done | None = None  # the warnings, forecast and topics recomputed on the imported data
 
     def line(self) -> str:
         return f"ingest: read={self.read} loaded={self.loaded} rejected={self.rejected} seconds={self.seconds:.1f}"
@@ -113,7 +115,8 @@ def sweep(target: Path) -> None:
 
 
 def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.Mapping | None = None,
-           source: str | None = None, progress: Callable[[float, str], None] | None = None) -> Summary:
+           source: str | None = None, progress: Callable[[float, str], None] | None = None,
+           analytics: bool = True) -> Summary:
     """Import the files into target atomically; the database is replaced only when all of it is in."""
     started, import_id = time.perf_counter(), uuid.uuid4().hex[:12]
     report = progress or (lambda fraction, message: None)
@@ -141,11 +144,13 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
             con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
                          datetime.now(), *totals, seconds])
+            report(0.95, "analytics")
+            done = analyse(con, target) if analytics else None
             db.set_meta(con, {"data_version": f"import-{import_id}-{datetime.now().isoformat()}"})
             con.execute("checkpoint")
         os.replace(work, target)
         report(1.0, "done")
-        return Summary(import_id, *totals, time.perf_counter() - started)
+        return Summary(import_id, *totals, seconds, done)
     finally:
         work.unlink(missing_ok=True)
         Path(str(work) + ".wal").unlink(missing_ok=True)
@@ -160,16 +165,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=("requests",), default="requests",
                         help="what the files hold (requests; incidents and indicators are not importable yet)")
     parser.add_argument("--source", help="the dataset name to keep the rows under (default: from the mapping)")
+    parser.add_argument("--no-analytics", action="store_true",
+                        help="skip recomputing warnings, forecast and topics (run python -m queries.analytics later)")
     args = parser.parse_args(argv)
     try:
         for path in args.files:
             if not path.is_file():
                 raise ValueError(f"{path}: no such file")
         chosen = mapping.load(args.mapping) if args.mapping else None
-        summary = ingest(args.files, args.db, args.format, chosen, args.source)
+        summary = ingest(args.files, args.db, args.format, chosen, args.source, analytics=not args.no_analytics)
     except (ValueError, OSError, duckdb.Error) as failure:
         print(f"ingest: failed: {str(failure).splitlines()[0]}", file=sys.stderr)
         return 1
+    if summary.analytics:
+        print(summary.analytics.line())
     print(summary.line())
     return 0
 

@@ -108,13 +108,18 @@ def telling(docs: list[list[str]], subcategories: list[str]) -> list[str]:
     return [word for word, keep in zip(counter.get_feature_names_out(), peak >= CONCENTRATION * totals) if keep]
 
 
-def learn(rows: pl.DataFrame, names: list[str], seed: int = 0) -> Model:
-    """Clusters learnt from a sample of the rows (their text and subcategory)."""
+def learn(rows: pl.DataFrame, names: list[str], seed: int = 0) -> Model | None:
+    """Clusters learnt from a sample of the rows (their text and subcategory); None when no word tells problems apart."""
     rng = np.random.default_rng(seed)
     chosen = np.sort(rng.choice(rows.height, min(SAMPLE, rows.height), replace=False))
     picked = rows[chosen]
     sample = tokens(cleaned(picked["text"], names).to_list())
-    vocabulary = telling(sample, picked["subcategory"].to_list())
+    try:
+        vocabulary = telling(sample, picked["subcategory"].to_list())
+    except ValueError:  # scikit-learn's "empty vocabulary": no word is used three times
+        return None
+    if len(vocabulary) < 2:
+        return None
     vectorizer = TfidfVectorizer(analyzer=lambda words: words, vocabulary=vocabulary, sublinear_tf=True)
     matrix = vectorizer.fit_transform(sample)
     k = int(np.clip(len(sample) // 400, 8, 80))
@@ -200,6 +205,8 @@ def build_topics(con: duckdb.DuckDBPyConnection, month: date, seed: int = 0) -> 
         return empty
     before, kept = sampled(month_rows(cursor, add_months(month, -1)), PREVIOUS_SAMPLE)
     model = learn(now, names, seed)
+    if model is None:
+        return empty
     now = now.with_columns(cluster=pl.Series(model.assign(now["text"])))
     before = before.with_columns(cluster=pl.Series(model.assign(before["text"]), dtype=pl.Int32))
     top = candidates(now.filter(pl.col("cluster") >= 0), before, kept).head(TOP).with_row_index("rank", offset=1)
