@@ -62,8 +62,11 @@ create table if not exists incidents (
     lat             double,           -- latitude
     lon             double,           -- longitude
     unit            varchar,          -- responsible unit (joins units.unit)
-    status          varchar not null  -- stage reached by the snapshot: detected/acknowledged/dispatched/onsite/closed
+    status          varchar not null, -- stage reached by the snapshot: detected/acknowledged/dispatched/onsite/closed
+    dataset         varchar           -- the import it came from (upsert key: dataset + incident_id); NULL for the demo
 );
+-- A database made before imports could bring incidents gets the column on its next schema check.
+alter table incidents add column if not exists dataset varchar;
 
 create table if not exists indicators (
     period            date not null,  -- first day of the month evaluated

@@ -250,3 +250,109 @@ def test_an_excel_export_loads_with_its_line_numbers(tmp_path):
     assert (summary.loaded, summary.rejected) == (2, 1)
     assert rows_of(target, "select line, reason from rejected_rows") == \
         [(3, 'received_at "soon" matches none of the time formats')]
+
+
+EVENT_HEADERS = ["事件编号", "事件类型", "事件等级", "发现方式", "发现时间", "确认时间", "派遣时间", "到场时间", "结案时间",
+                 "所属区", "所属街道", "处置单位", "纬度", "经度"]
+
+
+def event_row(number: int, detected: datetime, **changes) -> dict:
+    at = lambda minutes: (detected + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")  # noqa: E731
+    row = {"事件编号": f"SJ{number:05d}", "事件类型": "道路积水", "事件等级": "较大", "发现方式": "video",
+           "发现时间": at(0), "确认时间": at(5), "派遣时间": at(9), "到场时间": at(40), "结案时间": at(300),
+           "所属区": "朝阳区", "所属街道": "望京街道", "处置单位": "市水务局", "纬度": "39.99", "经度": "116.47"}
+    row.update(changes)
+    return row
+
+
+def test_incidents_load_refuse_their_bad_rows_and_update_by_id(tmp_path):
+    chosen = mapping.load(ROOT / "data/mappings/example-incidents.toml")
+    base = datetime(2026, 6, 1, 8)
+    good = [event_row(i, base + timedelta(hours=i)) for i in range(1, 7)]
+    bad = {
+        "missing incident_id": event_row(90, base, 事件编号=""),
+        "missing type": event_row(91, base, 事件类型=""),
+        "severity \"紧急\" is not 1-4": event_row(92, base, 事件等级="紧急"),
+        "detected_at \"昨天\" matches none": event_row(93, base, 发现时间="昨天"),
+        "onsite_at before acknowledged_at": event_row(94, base, 到场时间="2026-06-01 08:01:00"),
+        "is outside the city": event_row(95, base, 纬度="31.23", 经度="121.47"),
+    }
+    first = write_csv(tmp_path / "events.csv", good + list(bad.values()), headers=EVENT_HEADERS)
+    db_path = tmp_path / "city.duckdb"
+    summary = ingest([first], db_path, chosen=chosen, analytics=False)
+    assert (summary.read, summary.loaded, summary.rejected) == (12, 6, 6)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        reasons = [r for r, in con.execute("select reason from rejected_rows order by line").fetchall()]
+        rows = con.execute("select * from incidents order by incident_id").pl()
+    for expected, reason in zip(bad, reasons):
+        assert expected.replace("\\", "") in reason, (expected, reason)
+    assert rows["severity"].to_list() == [2] * 6 and set(rows["status"]) == {"closed"}
+    assert rows["dataset"].unique().to_list() == ["example-events"]
+    # the same file again changes nothing; a newer export of one event replaces it
+    ingest([first], db_path, chosen=chosen, analytics=False)
+    newer = write_csv(tmp_path / "newer.csv", [event_row(3, base + timedelta(hours=3), 事件等级="重大", 结案时间="")],
+                      headers=EVENT_HEADERS)
+    ingest([newer], db_path, chosen=chosen, analytics=False)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("select count(*) from incidents").fetchone()[0] == 6
+        assert con.execute("select severity, status, closed_at from incidents where incident_id = 'SJ00003'"
+                           ).fetchone() == (3, "onsite", None)
+        opened = queries.run(queries.prepare(con), "open_incidents_by", Filter(date_of(base), date_of(base) + timedelta(days=2)),
+                             base + timedelta(days=1))
+    assert opened["open"].sum() == 1  # the reopened one, as the incident panels count it
+
+
+def date_of(moment: datetime):
+    return moment.date()
+
+
+def test_reported_indicators_take_their_definition_by_code_and_are_scored(tmp_path, city_path):
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(copy), read_only=True) as con:
+        code, target, higher = con.execute("select code, target, higher_is_better from indicator_definitions "
+                                           "where not computed order by code limit 1").fetchone()
+    headers = ["评价月份", "区", "指标编码", "指标值", "指标名称", "维度", "目标", "单位", "目标值", "越高越好", "责任单位"]
+    known = {"评价月份": "2030-01", "区": "朝阳区", "指标编码": code, "指标值": str(target * 0.8)}
+    new = {"评价月份": "2030年01月", "区": "", "指标编码": "X9.9", "指标值": "12", "指标名称": "井盖完好率", "维度": "城市管理",
+           "目标": "干净", "单位": "%", "目标值": "10", "越高越好": "否", "责任单位": "市城管委"}
+    rows = [known, new, {**known, "指标编码": "Z0.0"}, {**known, "评价月份": "下个月"},
+            {**known, "区": "海淀区", "指标值": "很好"}]
+    path = write_csv(tmp_path / "indicators.csv", rows, headers=headers)
+    summary = ingest([path], copy, chosen=mapping.load(ROOT / "data/mappings/example-indicators.toml"),
+                     analytics=False)
+    assert (summary.loaded, summary.rejected) == (2, 3)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        reasons = [r for r, in con.execute("select reason from rejected_rows order by line").fetchall()]
+        ours = con.execute("select * from indicators where period = '2030-01-01' order by code").pl()
+    assert reasons[0].startswith('unknown code "Z0.0"') and "is not a month" in reasons[1] and "not a number" in reasons[2]
+    first = ours.filter(pl.col("code") == code).row(0, named=True)
+    expected = 100 if (first["value"] >= target) == higher else (100 * first["value"] / target if higher
+                                                                  else 100 * target / first["value"])
+    assert first["score"] == pytest.approx(min(expected, 100)) and first["target"] == target
+    second = ours.filter(pl.col("code") == "X9.9").row(0, named=True)
+    assert second["district"] is None and second["score"] == pytest.approx(100 * 10 / 12)
+    assert not second["higher_is_better"]
+
+
+def test_a_point_inside_the_box_but_outside_every_district_is_refused(tmp_path, city_path):
+    import shapely
+
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(copy), read_only=True) as con:
+        shapes = shapely.union_all(shapely.from_geojson([g for g, in con.execute(
+            "select geometry from districts").fetchall()]))
+    west, south, east, north = shapes.bounds
+    corner = next((lon, lat) for lon in (west + 0.02, east - 0.02) for lat in (south + 0.02, north - 0.02)
+                  if not shapes.contains(shapely.Point(lon, lat)))
+    inside = shapely.point_on_surface(shapes)
+    rows = [{"request_id": "A1", "received_at": "2026-05-01 10:00:00", "category": "市政设施",
+             "lat": str(inside.y), "lon": str(inside.x)},
+            {"request_id": "A2", "received_at": "2026-05-01 10:00:00", "category": "市政设施",
+             "lat": str(corner[1]), "lon": str(corner[0])}]
+    path = write_csv(tmp_path / "ours.csv", rows, headers=["request_id", "received_at", "category", "lat", "lon"])
+    summary = ingest([path], copy, analytics=False)
+    assert (summary.loaded, summary.rejected) == (1, 1)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert "outside every district boundary" in con.execute("select reason from rejected_rows").fetchone()[0]

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from data import db, indicators
-from data.ingest import formats, mapping, validate
+from data.ingest import boundaries, formats, mapping, validate
 from queries import PARAMETER, rollups
 from queries.analytics.run import Done, analyse
 
@@ -62,44 +62,57 @@ def extent_of(con: duckdb.DuckDBPyConnection, chosen: mapping.Mapping) -> tuple[
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapping.Mapping | None,
-              source: str | None, import_id: str) -> tuple[int, int, int, str]:
+              source: str | None, import_id: str, kind: str = "requests") -> tuple[int, int, int, str]:
     """Stage, check and upsert one file; return read, loaded, rejected and the source it went to."""
     fmt = formats.detect(path) if fmt == "auto" else fmt
-    known = mapping.KNOWN.get(fmt) if chosen is None else None
+    known = mapping.KNOWN.get(fmt) if chosen is None and kind == "requests" else None
     headers = formats.stage(con, path, fmt, chosen.encoding if chosen else None)
-    chosen = chosen or (known.present(headers) if known else mapping.ours(headers, source or path.stem))
+    chosen = chosen or (known.present(headers) if known else mapping.ours(headers, source or path.stem, kind))
     chosen.check(headers, str(path))
     source = source or chosen.source
     values = validate.parameters(chosen, source, extent_of(con, chosen))
     sql = validate.candidates(chosen)
     con.execute(f"create or replace temp table candidates as {sql}", bound(sql, values))
+    if chosen.kind != "indicators":
+        boundaries.refuse_outside(con)
     read, refused = con.execute("select count(*), count(reason) from candidates").fetchone()
     con.execute("""insert into rejected_rows select ?, ?, _line, reason, _raw from candidates
                    where reason is not null order by _line""", [import_id, str(path)])
-    con.execute("""delete from requests where source = ? and request_id in
-                   (select request_id from candidates where reason is null)""", [source])
-    con.execute(validate.INSERT, {"source": source})
-    con.execute("""insert into sources select ?, ?, ?, now()::timestamp where ? not in (select source from sources)""",
-                [source, fmt, "responded_at" in chosen.columns, source])
-    con.execute("update sources set imported_at = now()::timestamp, records_responses = ? where source = ?",
-                ["responded_at" in chosen.columns, source])
+    for statement in validate.UPSERT[chosen.kind]:
+        con.execute(statement, bound(statement, {"source": source}))
+    if chosen.kind == "requests":
+        con.execute("""insert into sources select ?, ?, ?, now()::timestamp
+                       where ? not in (select source from sources)""",
+                    [source, fmt, "responded_at" in chosen.columns, source])
+        con.execute("update sources set imported_at = now()::timestamp, records_responses = ? where source = ?",
+                    ["responded_at" in chosen.columns, source])
     return read, read - refused, refused, source
 
 
+def kind_of(chosen: mapping.Mapping | None, kind: str | None) -> str:
+    """What the files hold: as the command line says, which must agree with the mapping file's kind."""
+    if chosen and kind and chosen.kind != kind:
+        raise ValueError(f"--kind {kind} but the mapping is for {chosen.kind}")
+    return kind or (chosen.kind if chosen else "requests")
+
+
 def derive_places(con: duckdb.DuckDBPyConnection) -> None:
-    """Districts, streets, categories and units named by the requests but absent from their tables."""
-    con.execute("""insert into districts (district, centroid_lat, centroid_lon)
-                   select district, avg(lat), avg(lon) from requests
-                   where district is not null and district not in (select district from districts) group by all""")
-    con.execute("""insert into streets (street, district, centroid_lat, centroid_lon)
-                   select street, any_value(district), avg(lat), avg(lon) from requests
-                   where street is not null and district is not null and street not in (select street from streets)
-                   group by street""")
+    """Districts, streets, categories, incident types and units named by the rows but absent from their tables."""
+    located = "(select district, street, lat, lon from requests union all select district, street, lat, lon from incidents)"
+    con.execute(f"""insert into districts (district, centroid_lat, centroid_lon)
+                    select district, avg(lat), avg(lon) from {located}
+                    where district is not null and district not in (select district from districts) group by all""")
+    con.execute(f"""insert into streets (street, district, centroid_lat, centroid_lon)
+                    select street, any_value(district), avg(lat), avg(lon) from {located}
+                    where street is not null and district is not null and street not in (select street from streets)
+                    group by street""")
+    con.execute("""insert into incident_types (type) select distinct type from incidents
+                   where type not in (select type from incident_types)""")
     con.execute("""insert into categories (code, category_code, category, subcategory, deadline_hours)
                    select subcategory, any_value(category), any_value(category), subcategory, 0 from requests
                    where subcategory not in (select subcategory from categories) group by subcategory""")
     con.execute("""insert into units (unit, unit_type)
-                   select distinct unit, 'department' from requests
+                   select distinct unit, 'department' from (select unit from requests union select unit from incidents)
                    where unit is not null and unit not in (select unit from units)""")
 
 
@@ -116,7 +129,7 @@ def sweep(target: Path) -> None:
 
 def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.Mapping | None = None,
            source: str | None = None, progress: Callable[[float, str], None] | None = None,
-           analytics: bool = True) -> Summary:
+           analytics: bool = True, kind: str | None = None) -> Summary:
     """Import the files into target atomically; the database is replaced only when all of it is in."""
     started, import_id = time.perf_counter(), uuid.uuid4().hex[:12]
     report = progress or (lambda fraction, message: None)
@@ -131,7 +144,7 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
             totals, sources = [0, 0, 0], set()
             for number, path in enumerate(paths):
                 report(number / (len(paths) + 1), f"{path.name}")
-                counts = load_file(con, Path(path), fmt, chosen, source, import_id)
+                counts = load_file(con, Path(path), fmt, chosen, source, import_id, kind_of(chosen, kind))
                 totals = [a + b for a, b in zip(totals, counts[:3])]
                 sources.add(counts[3])
             report(len(paths) / (len(paths) + 1), "rollups")
@@ -162,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=db.db_path())
     parser.add_argument("--format", choices=formats.FORMATS, default="auto")
     parser.add_argument("--mapping", type=Path, help="a TOML mapping file (see data/mappings/example.toml)")
-    parser.add_argument("--kind", choices=("requests",), default="requests",
-                        help="what the files hold (requests; incidents and indicators are not importable yet)")
+    parser.add_argument("--kind", choices=mapping.KINDS,
+                        help="what the files hold (default: the mapping's kind, else requests)")
     parser.add_argument("--source", help="the dataset name to keep the rows under (default: from the mapping)")
     parser.add_argument("--no-analytics", action="store_true",
                         help="skip recomputing warnings, forecast and topics (run python -m queries.analytics later)")
@@ -173,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             if not path.is_file():
                 raise ValueError(f"{path}: no such file")
         chosen = mapping.load(args.mapping) if args.mapping else None
-        summary = ingest(args.files, args.db, args.format, chosen, args.source, analytics=not args.no_analytics)
+        summary = ingest(args.files, args.db, args.format, chosen, args.source, analytics=not args.no_analytics,
+                         kind=args.kind)
     except (ValueError, OSError, duckdb.Error) as failure:
         print(f"ingest: failed: {str(failure).splitlines()[0]}", file=sys.stderr)
         return 1

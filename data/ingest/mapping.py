@@ -1,7 +1,8 @@
 """How a source's columns, words and timestamps become ours: the known exports and the TOML mapping files.
 
-A mapping file (example: data/mappings/example.toml) says:
+A mapping file (examples: data/mappings/example*.toml) says:
 
+    kind = "requests"                 # or "incidents" or "indicators": which table the rows go to
     source = "my-city-12345"          # the dataset name rows are kept under (upsert key: source + request_id)
     encoding = "gb18030"              # optional; detected when left out
     timestamp_formats = ["%Y-%m-%d %H:%M:%S"]
@@ -18,6 +19,9 @@ A mapping file (example: data/mappings/example.toml) says:
     [values.channel]                  # their word = our code (unknown words are kept as they are)
     "12345热线" = "hotline"
 
+    [values.severity]                 # incidents: their word = 1..4 (一般, 较大, 重大, 特别重大)
+    "重大" = "3"
+
     [defaults]                        # a value for columns the source does not have
     kind = "complaint"
 """
@@ -28,12 +32,22 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-# Our request columns a mapping may fill; request_id, received_at and category are required.
-COLUMNS = ("request_id", "received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at",
-           "status", "channel", "kind", "category", "subcategory", "text", "district", "street", "community",
-           "unit", "lat", "lon", "resolved", "satisfied")
-REQUIRED = ("request_id", "received_at", "category")
+# Our columns a mapping may fill, per kind of file, and those a row cannot do without.
+COLUMNS = {
+    "requests": ("request_id", "received_at", "dispatched_at", "responded_at", "handled_at", "callback_at",
+                 "deadline_at", "status", "channel", "kind", "category", "subcategory", "text", "district", "street",
+                 "community", "unit", "lat", "lon", "resolved", "satisfied"),
+    "incidents": ("incident_id", "source", "type", "severity", "detected_at", "acknowledged_at", "dispatched_at",
+                  "onsite_at", "closed_at", "status", "district", "street", "grid", "lat", "lon", "unit"),
+    "indicators": ("period", "district", "code", "value", "dimension", "aim", "name", "measure_unit", "target",
+                   "higher_is_better", "responsible_unit"),
+}
+REQUIRED = {"requests": ("request_id", "received_at", "category"),
+            "incidents": ("incident_id", "detected_at", "type", "severity"),
+            "indicators": ("period", "code", "value")}
+KINDS = tuple(COLUMNS)
 TIMES = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at")
+STAGES = ("detected_at", "acknowledged_at", "dispatched_at", "onsite_at", "closed_at")  # an incident's, in order
 
 
 @dataclass(frozen=True)
@@ -46,16 +60,19 @@ class Mapping:
     defaults: dict[str, str] = field(default_factory=dict)
     extent: tuple[float, float, float, float] | None = None
     encoding: str | None = None
+    kind: str = "requests"
 
     def present(self, headers: list[str]) -> Mapping:
         """A known export's mapping without the optional columns this file leaves out (exports vary)."""
-        kept = {ours: theirs for ours, theirs in self.columns.items() if theirs in headers or ours in REQUIRED}
+        kept = {ours: theirs for ours, theirs in self.columns.items()
+                if theirs in headers or ours in REQUIRED[self.kind]}
         return replace(self, columns=kept)
 
     def check(self, headers: list[str], where: str) -> None:
         """Refuse a file whose headers lack a mapped column, naming what is missing."""
         missing = [theirs for ours, theirs in self.columns.items() if theirs not in headers]
-        absent = [column for column in REQUIRED if column not in self.columns and column not in self.defaults]
+        absent = [column for column in REQUIRED[self.kind] if column not in self.columns
+                  and column not in self.defaults]
         if missing or absent:
             raise ValueError(f"{where}: the mapping's columns {missing} are not in the file"
                              if missing else f"{where}: the mapping gives no column for {absent}")
@@ -93,20 +110,25 @@ def load(path: str | Path) -> Mapping:
     """A mapping file, checked: unknown keys and columns are refused with where they are."""
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
-    unknown = set(data) - {"source", "encoding", "timestamp_formats", "extent", "columns", "values", "defaults"}
+    unknown = set(data) - {"kind", "source", "encoding", "timestamp_formats", "extent", "columns", "values", "defaults"}
     if unknown:
         raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    strange = set(data.get("columns", {})) - set(COLUMNS)
+    kind = data.get("kind", "requests")
+    if kind not in KINDS:
+        raise ValueError(f"{path}: kind {kind!r} is none of {', '.join(KINDS)}")
+    strange = set(data.get("columns", {})) - set(COLUMNS[kind])
     if strange:
-        raise ValueError(f"{path}: [columns] names {sorted(strange)}, which are not ours (ours: {', '.join(COLUMNS)})")
+        raise ValueError(f"{path}: [columns] names {sorted(strange)}, which are not ours for {kind} "
+                         f"(ours: {', '.join(COLUMNS[kind])})")
     extent = data.get("extent")
     return Mapping(source=data.get("source") or Path(path).stem, columns=dict(data.get("columns", {})),
                    timestamp_formats=tuple(data.get("timestamp_formats", Mapping.timestamp_formats)),
                    values={k: dict(v) for k, v in data.get("values", {}).items()},
                    defaults={k: str(v) for k, v in data.get("defaults", {}).items()},
-                   extent=tuple(extent) if extent else None, encoding=data.get("encoding"))
+                   extent=tuple(extent) if extent else None, encoding=data.get("encoding"), kind=kind)
 
 
-def ours(headers: list[str], source: str) -> Mapping:
+def ours(headers: list[str], source: str, kind: str = "requests") -> Mapping:
     """A file whose headers already are our column names needs no mapping."""
-    return Mapping(source=source, columns={h: h for h in headers if h in COLUMNS}, defaults={"kind": "complaint"})
+    defaults = {"kind": "complaint"} if kind == "requests" else {}
+    return Mapping(source=source, columns={h: h for h in headers if h in COLUMNS[kind]}, defaults=defaults, kind=kind)
