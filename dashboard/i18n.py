@@ -123,21 +123,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "quality_help": ("期内受理且已办结的诉求：被退回重办、30天内同网格同类问题再次出现、回访称解决但不满意、回访未解决",
                      "Requests of the period handled by now: sent back, the same problem back in the same grid within "
                      "30 days, called solved but unsatisfied, not solved at the callback"),
-    "quality_table": ("办结质量（按质量分升序，可点击列排序）", "Handling quality (worst first; click a column to sort)"),
+    "quality_table": ("办结质量（点击列名排序）", "Handling quality (click a column to sort)"),
     "handled": ("已办结", "Handled"),
     "called_back": ("已回访", "Called back"),
-    "reopen_rate": ("退回重办率", "Reopened"),
-    "reopen_rate_help": ("已办结诉求中回访失败被重新派单的比例", "Share of handled requests sent back after a failed callback"),
-    "came_back_rate": ("30天复发率", "Back in 30 days"),
-    "came_back_rate_help": ("办结后30天内同一网格又出现同类诉求的比例", "Share followed within 30 days of handling by a request "
-                            "about the same subcategory in the same grid"),
-    "resolved_unsatisfied_rate": ("解决但不满意", "Solved, unsatisfied"),
-    "resolved_unsatisfied_rate_help": ("回访中称已解决但不满意的比例", "Share of callbacks: solved but not satisfied"),
-    "not_resolved_rate": ("回访未解决", "Not solved"),
-    "not_resolved_rate_help": ("回访中称未解决的比例", "Share of callbacks: not solved"),
+    "repeated_30d": ("30天内复发", "Back within 30 days"),
     "quality": ("质量分", "Quality"),
-    "quality_score_help": ("四项比例在同级单位中排名的平均：100 为四项都最好", "100 × (1 − the mean percentile of the four shares "
-                           "among its peers): 100 is best on all four"),
+    "quality_score_help": ("100 ×（1 − 四项比例的平均）：没有复发、没有不满意即为100",
+                           "100 × (1 − the mean of the four shares): 100 when nothing came back and nobody was unhappy"),
+    "quality_rank": ("质量排名", "Quality rank"),
     # topics (每月一题)
     "topics_title": ("每月一题 · 候选问题", "Topic of the month: the candidates"),
     "topics_caption": ("从诉求文本中聚类出的具体问题，按“量 × 增长 × (1+重复率) × (1+不满意率)”排序；增长已扣除季节和全市变化",

@@ -24,7 +24,8 @@ class Metric:
     definition: str      # the formula in words
     definition_en: str
     unit: str            # "%" for a rate, else what is counted
-    numerator: str       # the measure of queries/facts.sql summed on top (a count: the count itself)
+    numerator: str       # the measure summed on top (a count: the count itself): of queries/facts.sql, or of
+                         # the panel's own rows where facts cannot hold it (unit_quality's repeats and callbacks)
     denominator: str = ""  # the measure summed below, for a rate
     counted: str = ""    # the row-level condition of the numerator over requests, as of $t (rates only)
     out_of: str = ""     # ... and of the denominator
@@ -76,6 +77,22 @@ METRICS = {metric.key: metric for metric in (
            "就已反映过的同一问题再次来电的工单占全部工单的比例",
            "Requests about a problem already reported, out of all requests", "%", "repeats", "received",
            higher_is_better=False),
+    Metric("reopen_rate", "重新派单率", "Reopen rate",
+           "已回访工单中因未解决而重新派单的比例（同评价指标D1.2）",
+           "Called-back requests sent back to the unit after a failed callback (as indicator D1.2)",
+           "%", "reopened", "called_back", higher_is_better=False),
+    Metric("repeat_30d_rate", "30日内复发率", "Came back within 30 days",
+           "已办结工单中，办结后30日内同一网格同一小类又有诉求的比例（计入原工单的承办单位和街道）",
+           "Handled requests followed within 30 days of their handling by another request with the same grid "
+           "and subcategory, counted against the first one's unit and street",
+           "%", "repeated_30d", "handled_in_grid", higher_is_better=False),
+    Metric("resolved_unsatisfied_rate", "解决但不满意率", "Resolved but unsatisfied",
+           "已回访工单中诉求人表示已解决但不满意的比例",
+           "Called-back requests the citizen calls solved but is not satisfied with",
+           "%", "resolved_unsatisfied", "called_back", higher_is_better=False),
+    Metric("closed_not_resolved_rate", "办结未解决率", "Closed but not resolved",
+           "已回访工单中诉求人表示未解决的比例", "Called-back requests the citizen says are not solved",
+           "%", "not_resolved", "called_back", higher_is_better=False),
 )}
 RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")  # the headline order
 

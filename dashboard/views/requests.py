@@ -7,10 +7,11 @@ import streamlit as st
 from dashboard import charts, filters, formats, tiles
 from dashboard.columns import rate_columns, ticket_columns
 from dashboard.exports import heading
-from dashboard.i18n import labeller, t, translated
+from dashboard.i18n import labeller, lang, t, translated
 from dashboard.sections import guarded
 from dashboard.settings import LIST_ROWS
 from dashboard.store import now, panel
+from queries.metrics import METRICS
 
 clock = now()
 flt = filters.current(clock)
@@ -72,15 +73,20 @@ with guarded("quality"):
                                  format_func=labeller(["unit", "street", "district"])) or "unit"
     quality = translated(panel("unit_quality", flt, clock, level=level), "name")
     heading(t("quality_table"), quality, f"quality-by-{level}")
-    shares = ("reopen_rate", "came_back_rate", "resolved_unsatisfied_rate", "not_resolved_rate")
+    shares = ("reopen_rate", "repeat_30d_rate", "resolved_unsatisfied_rate", "closed_not_resolved_rate")
     st.dataframe(quality, hide_index=True, width="stretch", height=380, column_config={
-        "name": t(level), "handled": st.column_config.NumberColumn(t("handled"), format="localized"),
-        "called_back": st.column_config.NumberColumn(t("called_back"), format="localized"),
-        **{key: st.column_config.NumberColumn(t(key), help=t(f"{key}_help"), format="percent") for key in shares},
+        "name": t(level), "received": st.column_config.NumberColumn(t("requests"), format="localized"),
+        "handled": st.column_config.NumberColumn(t("handled"), format="localized"),
+        "repeated_30d": st.column_config.NumberColumn(t("repeated_30d"), format="localized"),
+        **{key: st.column_config.NumberColumn(
+            METRICS[key].name if lang() == "zh" else METRICS[key].name_en,
+            help=METRICS[key].definition if lang() == "zh" else METRICS[key].definition_en, format="percent")
+           for key in shares},
         **{key: st.column_config.ProgressColumn(t(key), format="percent", min_value=0.0, max_value=1.0)
            for key in ("resolution_rate", "satisfaction_rate")},
-        "quality": st.column_config.ProgressColumn(t("quality"), help=t("quality_score_help"), format="%.0f",
-                                                   min_value=0, max_value=100)})
+        "quality_score": st.column_config.ProgressColumn(t("quality"), help=t("quality_score_help"), format="%.0f",
+                                                         min_value=0, max_value=100),
+        "quality_rank": st.column_config.NumberColumn(t("quality_rank"))})
 
 with guarded("whistles"):
     st.subheader(t("whistles"))

@@ -61,17 +61,21 @@ class Model:
     keywords: list[str]
 
     def assign(self, texts: pl.Series) -> np.ndarray:
-        """Each text's cluster by cosine, -1 when it shares no telling word with any; CHUNK texts at a time.
+        """Each text's cluster by cosine, -1 when it shares no telling word with any.
 
         Cosine rather than k-means' own distance: a loose cluster's centre sits near the origin and
-        would otherwise catch every text with rare words, the newest problems first.
+        would otherwise catch every text with rare words, the newest problems first. Texts equal once
+        cut to the problem are tokenised once, CHUNK distinct texts at a time.
         """
+        rows = pl.DataFrame({"text": cleaned(texts, self.names)})
+        distinct = rows.unique("text").with_row_index("at")
         found = [np.zeros(0, dtype=np.int32)]
-        for start in range(0, len(texts), CHUNK):
-            docs = tokens(cleaned(texts[start:start + CHUNK], self.names).to_list())
+        for start in range(0, distinct.height, CHUNK):
+            docs = tokens(distinct["text"][start:start + CHUNK].to_list())
             similarity = np.asarray(self.vectorizer.transform(docs) @ self.centres.T)
             found.append(np.where(similarity.max(axis=1) > 0, similarity.argmax(axis=1), -1).astype(np.int32))
-        return np.concatenate(found)
+        clusters = np.concatenate(found)
+        return clusters[rows.join(distinct, on="text", how="left", maintain_order="left")["at"].to_numpy()]
 
 
 def place_names(con: duckdb.DuckDBPyConnection) -> list[str]:
