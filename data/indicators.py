@@ -82,6 +82,14 @@ AIMS = {  # aim: (dimension, dimension_en, aim_en)
     "效果": ("工作效能", "Work effectiveness", "Results"),
 }
 
+# 100 when the target is met, else the value's share of it (or the target's of the value), clipped; shared with
+# the import of reported indicators (data/ingest/evaluation.py).
+SCORE = """case when value is null then null
+            when (higher_is_better and value >= target) or (not higher_is_better and value <= target) then 100
+            when higher_is_better then greatest(0, 100 * value / target)
+            else 100 * target / value
+       end"""
+
 # Every value an expression needs, bound by DuckDB. Patterns are regular expressions on readable names, so an
 # imported city whose vocabulary has no match gets 0, not an error.
 PARAMETERS: dict[str, object] = {
@@ -298,14 +306,15 @@ def build_indicators(con: duckdb.DuckDBPyConnection, as_of: datetime, seed: int,
     """Refill indicator_definitions and indicators for every month of data up to as_of, all or nothing.
 
     reported=False (an imported city) leaves out the indicators units report: there is nothing to draw them from.
+    Imported indicators (dataset set) and their definitions stay: a unit's reported figure wins over ours.
     """
     cursor = queries.prepare(con)
     try:
         cursor.begin()
         cursor.register("definitions_frame", definitions_frame())
-        cursor.execute("delete from indicator_definitions")
+        cursor.execute("delete from indicator_definitions where code in (select code from definitions_frame)")
         cursor.execute("insert into indicator_definitions by name select * exclude (per_10k) from definitions_frame")
-        cursor.execute("delete from indicators")
+        cursor.execute("delete from indicators where dataset is null")
         months = month_span(cursor, as_of)
         if months:
             cursor.execute("create temp table indicator_values (period date, district varchar, code varchar, "
@@ -405,9 +414,10 @@ def reported_values(districts: pl.DataFrame, months: list[date], seed: int) -> p
                                       "value": pl.Float64}, orient="row")
 
 
-# Every month × area × definition gets a row: a rate with nothing to count stays NULL, a count is 0.
-ASSEMBLE = """
-insert into indicators
+# Every month × area × definition gets a row (a rate with nothing to count stays NULL, a count is 0), except
+# where an imported row holds its place.
+ASSEMBLE = f"""
+insert into indicators by name
 with areas as (
     select district, population from districts
     union all
@@ -424,11 +434,9 @@ with areas as (
            on v.period = m.period and v.code = d.code and v.district is not distinct from a.district
 )
 select period, district, dimension, aim, code, name, value, measure_unit, target, higher_is_better,
-       case when value is null then null
-            when (higher_is_better and value >= target) or (not higher_is_better and value <= target) then 100
-            when higher_is_better then greatest(0, 100 * value / target)
-            else 100 * target / value
-       end as score,
+       {SCORE} as score,
        responsible_unit
 from valued
+where not exists (select 1 from indicators i where i.period = valued.period and i.code = valued.code
+                                                and i.district is not distinct from valued.district)
 """

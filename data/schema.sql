@@ -63,10 +63,10 @@ create table if not exists incidents (
     lon             double,           -- longitude
     unit            varchar,          -- responsible unit (joins units.unit)
     status          varchar not null, -- stage reached by the snapshot: detected/acknowledged/dispatched/onsite/closed
-    dataset         varchar           -- the import it came from (upsert key: dataset + incident_id); NULL for the demo
+    dataset         varchar default 'demo' -- 'demo' or an import's dataset name; rows are kept by dataset + incident_id
 );
--- A database made before imports could bring incidents gets the column on its next schema check.
-alter table incidents add column if not exists dataset varchar;
+-- Databases made before the dataset column get it here; their incidents are the demo's.
+alter table incidents add column if not exists dataset varchar default 'demo';
 
 create table if not exists indicators (
     period            date not null,  -- first day of the month evaluated
@@ -80,8 +80,11 @@ create table if not exists indicators (
     target            double not null, -- the value to reach
     higher_is_better  boolean not null, -- direction
     score             double,         -- 0..100: 100 when the target is met, proportionally less otherwise
-    responsible_unit  varchar         -- who answers for it on a rectification list (整改清单)
+    responsible_unit  varchar,        -- who answers for it on a rectification list (整改清单)
+    dataset           varchar         -- the import's dataset that reported it; NULL = computed or drawn by the demo
 );
+-- Databases made before the dataset column get it here; none of their indicators was imported.
+alter table indicators add column if not exists dataset varchar;
 
 create table if not exists indicator_definitions (
     code             varchar not null, -- indicator code

@@ -208,7 +208,11 @@ def run(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, 
 
 
 def clock(cursor: duckdb.DuckDBPyConnection, now: datetime | None = None) -> datetime:
-    """The dashboard's 'now': the wall clock, unless the data ends earlier (an old demo, an import)."""
-    latest = cursor.execute("select max(received_at) from requests").fetchone()[0]
+    """The dashboard's 'now': the wall clock, unless the data ends earlier (an old demo, an import).
+
+    A city that imported incidents but no requests ends at its last incident.
+    """
+    latest = cursor.execute("select coalesce((select max(received_at) from requests), "
+                            "(select max(detected_at) from incidents))").fetchone()[0]
     now = now or datetime.now()
     return min(now, latest) if latest else now

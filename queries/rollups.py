@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 import duckdb
 
@@ -11,18 +12,21 @@ from data import db
 
 MAP_CELLS = 8000  # hexagons over the data's bounding box: fine enough to see a street, small to send
 HEX_AREA = 3 * math.sqrt(3) / 2  # a hexagon's area per squared circumradius
+EMPTY = datetime(1970, 1, 1)  # the cutoff of a city without requests: every rollup empty, every t after it
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the rollups, their month twins and requests_live; the cutoff is the start of the data's last day.
+
+    Without requests (a city that imported only incidents or indicators) they are built empty, so the
+    panels that read them still find them.
 
     A month twin holds a rollup summed per calendar month, so a long period reads a dozen rows per
     group instead of a year of days (queries.source).
     """
     cursor = queries.prepare(con)
     latest = cursor.execute("select date_trunc('day', max(received_at)) from requests").fetchone()[0]
-    if latest is None:
-        return
+    latest = latest or EMPTY
     cursor.execute("set variable cutoff = ?", [latest])
     cells = hex_grid(cursor)
     for key, value in cells.items():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import queries
+from data import db
+from data.indicators import AIMS, DEFINITIONS
 from data.ingest import ingest, main, mapping
 from queries import Filter
 
@@ -252,107 +255,255 @@ def test_an_excel_export_loads_with_its_line_numbers(tmp_path):
         [(3, 'received_at "soon" matches none of the time formats')]
 
 
-EVENT_HEADERS = ["事件编号", "事件类型", "事件等级", "发现方式", "发现时间", "确认时间", "派遣时间", "到场时间", "结案时间",
-                 "所属区", "所属街道", "处置单位", "纬度", "经度"]
+INCIDENTS = ROOT / "data/mappings/example-incidents.toml"
+INDICATORS = ROOT / "data/mappings/example-indicators.toml"
+INCIDENT_HEADERS = ["事件编号", "发现方式", "事件类型", "事件等级", "发现时间", "确认时间", "派遣时间", "到场时间",
+                    "结案时间", "事件状态", "所属区", "所属街道", "网格编码", "处置单位", "纬度", "经度"]
+STAGE_HEADERS = ["发现时间", "确认时间", "派遣时间", "到场时间", "结案时间"]
+STAGES = ["detected", "acknowledged", "dispatched", "onsite", "closed"]
+GRADES = {"一般": 1, "较大": 2, "重大": 3, "特别重大": 4, "IV级": 1, "III级": 2, "II级": 3, "I级": 4}
 
 
-def event_row(number: int, detected: datetime, **changes) -> dict:
-    at = lambda minutes: (detected + timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")  # noqa: E731
-    row = {"事件编号": f"SJ{number:05d}", "事件类型": "道路积水", "事件等级": "较大", "发现方式": "video",
-           "发现时间": at(0), "确认时间": at(5), "派遣时间": at(9), "到场时间": at(40), "结案时间": at(300),
-           "所属区": "朝阳区", "所属街道": "望京街道", "处置单位": "市水务局", "纬度": "39.99", "经度": "116.47"}
+def incident_row(key: str, detected: datetime, reached: int = 5, **changes) -> dict:
+    """An incident in the example mapping's columns, with its first `reached` stages timed."""
+    moments = [detected + timedelta(minutes=m) for m in (0, 5, 15, 50, 300)]
+    row = {"事件编号": key, "发现方式": "物联感知", "事件类型": "道路积水", "事件等级": "一般", "事件状态": "",
+           "所属区": "朝阳区", "所属街道": "建外街道", "网格编码": "G1", "处置单位": "市水务局", "纬度": "39.91",
+           "经度": "116.45", **{header: f"{moment:%Y-%m-%d %H:%M:%S}" if stage < reached else ""
+                              for stage, (header, moment) in enumerate(zip(STAGE_HEADERS, moments))}}
     row.update(changes)
     return row
 
 
-def test_incidents_load_refuse_their_bad_rows_and_update_by_id(tmp_path):
-    chosen = mapping.load(ROOT / "data/mappings/example-incidents.toml")
-    base = datetime(2026, 6, 1, 8)
-    good = [event_row(i, base + timedelta(hours=i)) for i in range(1, 7)]
-    bad = {
-        "missing incident_id": event_row(90, base, 事件编号=""),
-        "missing type": event_row(91, base, 事件类型=""),
-        "severity \"紧急\" is not 1-4": event_row(92, base, 事件等级="紧急"),
-        "detected_at \"昨天\" matches none": event_row(93, base, 发现时间="昨天"),
-        "onsite_at before acknowledged_at": event_row(94, base, 到场时间="2026-06-01 08:01:00"),
-        "is outside the city": event_row(95, base, 纬度="31.23", 经度="121.47"),
-    }
-    first = write_csv(tmp_path / "events.csv", good + list(bad.values()), headers=EVENT_HEADERS)
-    db_path = tmp_path / "city.duckdb"
-    summary = ingest([first], db_path, chosen=chosen, analytics=False)
-    assert (summary.read, summary.loaded, summary.rejected) == (12, 6, 6)
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        reasons = [r for r, in con.execute("select reason from rejected_rows order by line").fetchall()]
-        rows = con.execute("select * from incidents order by incident_id").pl()
-    for expected, reason in zip(bad, reasons):
-        assert expected.replace("\\", "") in reason, (expected, reason)
-    assert rows["severity"].to_list() == [2] * 6 and set(rows["status"]) == {"closed"}
-    assert rows["dataset"].unique().to_list() == ["example-events"]
-    # the same file again changes nothing; a newer export of one event replaces it
-    ingest([first], db_path, chosen=chosen, analytics=False)
-    newer = write_csv(tmp_path / "newer.csv", [event_row(3, base + timedelta(hours=3), 事件等级="重大", 结案时间="")],
-                      headers=EVENT_HEADERS)
-    ingest([newer], db_path, chosen=chosen, analytics=False)
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        assert con.execute("select count(*) from incidents").fetchone()[0] == 6
-        assert con.execute("select severity, status, closed_at from incidents where incident_id = 'SJ00003'"
-                           ).fetchone() == (3, "onsite", None)
-        opened = queries.run(queries.prepare(con), "open_incidents_by", Filter(date_of(base), date_of(base) + timedelta(days=2)),
-                             base + timedelta(days=1))
-    assert opened["open"].sum() == 1  # the reopened one, as the incident panels count it
+def test_incidents_import_twice_changes_nothing_and_an_update_replaces(tmp_path):
+    base = datetime(2026, 3, 1, 8)
+    rows = [incident_row(f"SJ{i:03d}", base + timedelta(hours=5 * i), i % 5 + 1, 事件等级=list(GRADES)[i % 8])
+            for i in range(40)]
+    path = write_csv(tmp_path / "events.csv", rows, encoding="gb18030", headers=INCIDENT_HEADERS)
+    target = tmp_path / "city.duckdb"
+    assert main([str(path), "--db", str(target), "--mapping", str(INCIDENTS), "--kind", "incidents"]) == 0
+    stored = "select incident_id, severity, status, closed_at, source, dataset from incidents order by incident_id"
+    expected = [(row["事件编号"], GRADES[row["事件等级"]], STAGES[i % 5],
+                 datetime.fromisoformat(row["结案时间"]) if row["结案时间"] else None, "sensor", "example-events")
+                for i, row in enumerate(rows)]
+    assert rows_of(target, stored) == expected
+    snapshot = rows_of(target, "select * from incidents order by incident_id")
+    assert main([str(path), "--db", str(target), "--mapping", str(INCIDENTS)]) == 0
+    assert rows_of(target, "select * from incidents order by incident_id") == snapshot
+    rows[0] = incident_row("SJ000", base, 5, 事件等级="特别重大")  # it was only detected; now it is closed
+    ingest([write_csv(tmp_path / "newer.csv", rows, encoding="gb18030", headers=INCIDENT_HEADERS)], target,
+           chosen=mapping.load(INCIDENTS))
+    assert rows_of(target, "select count(*) from incidents")[0][0] == len(rows)
+    assert rows_of(target, "select severity, status, closed_at from incidents where incident_id = 'SJ000'") == \
+        [(4, "closed", datetime.fromisoformat(rows[0]["结案时间"]))]
+    assert main([str(path), "--db", str(target), "--mapping", str(INCIDENTS), "--kind", "requests"]) == 1
 
 
-def date_of(moment: datetime):
-    return moment.date()
+BAD_INCIDENTS = {  # line -> (changes to a good row, the reason's start)
+    2: ({"事件编号": ""}, "missing incident_id"),
+    3: ({"事件类型": ""}, "missing type"),
+    4: ({"事件等级": ""}, "missing severity"),
+    5: ({"事件等级": "五级"}, 'severity "五级" is not 1..4'),
+    6: ({"事件等级": "7"}, 'severity "7" is not 1..4'),
+    7: ({"发现时间": ""}, "missing detected_at"),
+    8: ({"发现时间": "昨天"}, 'detected_at "昨天" matches none of the time formats'),
+    9: ({"到场时间": "soon"}, 'onsite_at "soon" is not a time'),
+    10: ({"事件状态": "挂起"}, 'unknown status "挂起"'),
+    11: ({"纬度": "北纬"}, 'coordinates "北纬, 116.45" are not numbers'),
+    12: ({"经度": ""}, "only one of latitude and longitude"),
+    13: ({"纬度": "31.23", "经度": "121.47"}, "point 31.23, 121.47 is outside the city"),
+    14: ({"到场时间": "2026-03-01 08:10:00"}, "onsite_at before dispatched_at"),
+    15: ({"确认时间": "2026-03-01 07:00:00"}, "acknowledged_at before detected_at"),
+    16: ({"事件编号": "DUP"}, "incident_id repeated at line 17"),
+}
 
 
-def test_reported_indicators_take_their_definition_by_code_and_are_scored(tmp_path, city_path):
-    copy = tmp_path / "city.duckdb"
-    copy.write_bytes(city_path.read_bytes())
-    with duckdb.connect(str(copy), read_only=True) as con:
-        code, target, higher = con.execute("select code, target, higher_is_better from indicator_definitions "
-                                           "where not computed order by code limit 1").fetchone()
-    headers = ["评价月份", "区", "指标编码", "指标值", "指标名称", "维度", "目标", "单位", "目标值", "越高越好", "责任单位"]
-    known = {"评价月份": "2030-01", "区": "朝阳区", "指标编码": code, "指标值": str(target * 0.8)}
-    new = {"评价月份": "2030年01月", "区": "", "指标编码": "X9.9", "指标值": "12", "指标名称": "井盖完好率", "维度": "城市管理",
-           "目标": "干净", "单位": "%", "目标值": "10", "越高越好": "否", "责任单位": "市城管委"}
-    rows = [known, new, {**known, "指标编码": "Z0.0"}, {**known, "评价月份": "下个月"},
-            {**known, "区": "海淀区", "指标值": "很好"}]
-    path = write_csv(tmp_path / "indicators.csv", rows, headers=headers)
-    summary = ingest([path], copy, chosen=mapping.load(ROOT / "data/mappings/example-indicators.toml"),
-                     analytics=False)
-    assert (summary.loaded, summary.rejected) == (2, 3)
-    with duckdb.connect(str(copy), read_only=True) as con:
-        reasons = [r for r, in con.execute("select reason from rejected_rows order by line").fetchall()]
-        ours = con.execute("select * from indicators where period = '2030-01-01' order by code").pl()
-    assert reasons[0].startswith('unknown code "Z0.0"') and "is not a month" in reasons[1] and "not a number" in reasons[2]
-    first = ours.filter(pl.col("code") == code).row(0, named=True)
-    expected = 100 if (first["value"] >= target) == higher else (100 * first["value"] / target if higher
-                                                                  else 100 * target / first["value"])
-    assert first["score"] == pytest.approx(min(expected, 100)) and first["target"] == target
-    second = ours.filter(pl.col("code") == "X9.9").row(0, named=True)
-    assert second["district"] is None and second["score"] == pytest.approx(100 * 10 / 12)
-    assert not second["higher_is_better"]
+def test_bad_incident_rows_are_refused_with_their_reasons(tmp_path):
+    base = datetime(2026, 3, 1, 8)
+    rows = [incident_row(f"B{line}", base, **changes) for line, (changes, _) in BAD_INCIDENTS.items()]
+    rows += [incident_row("DUP", base, 3)] + [incident_row(f"OK{i}", base, i + 1) for i in range(5)]
+    path = write_csv(tmp_path / "bad-events.csv", rows, headers=INCIDENT_HEADERS)
+    target = tmp_path / "city.duckdb"
+    summary = ingest([path], target, chosen=mapping.load(INCIDENTS))
+    assert (summary.read, summary.rejected, summary.loaded) == \
+        (len(rows), len(BAD_INCIDENTS), len(rows) - len(BAD_INCIDENTS))
+    refused = {line: (reason, raw) for line, reason, raw in
+               rows_of(target, "select line, reason, raw from rejected_rows where file = ?", [str(path)])}
+    assert set(refused) == set(BAD_INCIDENTS)
+    for line, (changes, reason) in BAD_INCIDENTS.items():
+        assert refused[line][0].startswith(reason), (line, refused[line][0])
+        raw = json.loads(refused[line][1])
+        assert {k: v or None for k, v in changes.items()}.items() <= {k: raw[k] for k in changes}.items()
+    kept = dict(rows_of(target, "select incident_id, status from incidents"))
+    assert kept == {"DUP": "dispatched", **{f"OK{i}": STAGES[i] for i in range(5)}}
 
 
-def test_a_point_inside_the_box_but_outside_every_district_is_refused(tmp_path, city_path):
-    import shapely
+def our_incidents(n: int, base: datetime) -> list[dict]:
+    """Incidents in our own column names: every fourth still open, the rest closed within hours."""
+    rows = []
+    for i in range(n):
+        detected = base + timedelta(hours=7 * i)
+        closed = None if i % 4 == 0 else detected + timedelta(hours=2 + i % 5)
+        rows.append({"incident_id": f"E{i}", "source": ["sensor", "video", "patrol"][i % 3],
+                     "type": ["道路积水", "井盖缺失"][i % 2], "severity": str(i % 4 + 1),
+                     "detected_at": f"{detected:%Y-%m-%d %H:%M:%S}",
+                     "onsite_at": f"{detected + timedelta(minutes=30 + i):%Y-%m-%d %H:%M:%S}",
+                     "closed_at": f"{closed:%Y-%m-%d %H:%M:%S}" if closed else "",
+                     "district": ["朝阳区", "海淀区"][i % 2], "street": ["建外街道", "中关村街道"][i % 2],
+                     "unit": "市城市管理委员会", "lat": "39.95", "lon": "116.4"})
+    return rows
 
-    copy = tmp_path / "city.duckdb"
-    copy.write_bytes(city_path.read_bytes())
-    with duckdb.connect(str(copy), read_only=True) as con:
-        shapes = shapely.union_all(shapely.from_geojson([g for g, in con.execute(
-            "select geometry from districts").fetchall()]))
-    west, south, east, north = shapes.bounds
-    corner = next((lon, lat) for lon in (west + 0.02, east - 0.02) for lat in (south + 0.02, north - 0.02)
-                  if not shapes.contains(shapely.Point(lon, lat)))
-    inside = shapely.point_on_surface(shapes)
-    rows = [{"request_id": "A1", "received_at": "2026-05-01 10:00:00", "category": "市政设施",
-             "lat": str(inside.y), "lon": str(inside.x)},
-            {"request_id": "A2", "received_at": "2026-05-01 10:00:00", "category": "市政设施",
-             "lat": str(corner[1]), "lon": str(corner[0])}]
-    path = write_csv(tmp_path / "ours.csv", rows, headers=["request_id", "received_at", "category", "lat", "lon"])
-    summary = ingest([path], copy, analytics=False)
+
+def test_the_incident_panels_read_an_imported_city(tmp_path, monkeypatch):
+    rows = our_incidents(60, datetime(2026, 3, 1, 6))
+    target = tmp_path / "city.duckdb"
+    path = write_csv(tmp_path / "incidents.csv", rows, headers=list(rows[0]))
+    assert main([str(path), "--db", str(target), "--kind", "incidents"]) == 0
+    detected = [datetime.fromisoformat(r["detected_at"]) for r in rows]
+    closed = [datetime.fromisoformat(r["closed_at"]) if r["closed_at"] else None for r in rows]
+    with duckdb.connect(str(target), read_only=True) as con:
+        cursor = queries.prepare(con)
+        clock = queries.clock(cursor)
+        assert clock == max(detected)  # no requests: the data ends at its last incident
+        flt = Filter(min(detected).date(), clock.date() + timedelta(days=1))
+        trend = queries.run(cursor, "incidents_trend", flt, clock, bucket="day")
+        still_open = queries.run(cursor, "open_incidents_by", flt, clock)
+        listed = queries.run(cursor, "incident_list", flt, clock, limit=500)
+        cycle = queries.run(cursor, "incident_lifecycle", flt, clock, level="district")
+    by_severity = trend.group_by("severity").agg(pl.col("incidents").sum())
+    assert dict(by_severity.iter_rows()) == {s: sum(r["severity"] == str(s) for r in rows) for s in (1, 2, 3, 4)}
+    assert still_open["open"].sum() == sum(c is None or c > clock for c in closed)
+    onsite = [datetime.fromisoformat(r["onsite_at"]) for r in rows]
+    assert dict(zip(listed["incident_id"], listed["stage"])) == {  # a stage after the clock has not happened yet
+        r["incident_id"]: "closed" if c and c <= clock else "onsite" if o <= clock else "detected"
+        for r, c, o in zip(rows, closed, onsite)}
+    assert dict(zip(cycle["name"], cycle["incidents"])) == {"朝阳区": 30, "海淀区": 30}
+    monkeypatch.setenv("CITYOPS_DB", str(target))
+    app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90).run()
+    app.switch_page("views/incidents.py").run()
+    assert not app.exception, app.exception
+    shown = "\n".join(str(e.value) for kind in ("caption", "markdown", "subheader") for e in app.get(kind))
+    assert "· 暂无数据" not in shown
+
+
+def score(value: float, target: float, higher_is_better: bool) -> float:
+    """data/indicators.py's score, written again: 100 at the target, else the proportion, clipped at 0."""
+    if (value >= target) if higher_is_better else (value <= target):
+        return 100.0
+    return max(0.0, 100 * value / target) if higher_is_better else 100 * target / value
+
+
+INDICATOR_HEADERS = ["评价月份", "区", "指标编码", "指标名称", "维度", "目标", "指标值", "计量单位", "目标值",
+                     "指标方向", "得分", "责任单位"]
+
+
+def indicator_row(period: str, district: str, code: str, value: str, **changes) -> dict:
+    return {**dict.fromkeys(INDICATOR_HEADERS, ""), "评价月份": period, "区": district, "指标编码": code,
+            "指标值": value, **changes}
+
+
+BAD_INDICATORS = {  # line -> (row, its reason)
+    2: (indicator_row("2026-09", "朝阳区", "Z9.9", "3"),
+        'unknown code "Z9.9" without dimension, aim, name, measure_unit, target, higher_is_better'),
+    3: (indicator_row("九月", "朝阳区", "A1.2", "96"), 'period "九月" is not a month'),
+    4: (indicator_row("2026-09", "朝阳区", "A1.2", "n/a"), 'value "n/a" is not a number'),
+    5: (indicator_row("2026-09", "朝阳区", "", "96"), "missing code"),
+    6: (indicator_row("2026-09", "朝阳区", "B1.2", "91", 指标方向="maybe"),
+        'higher_is_better "maybe" is neither true nor false'),
+}
+
+
+def test_indicators_join_their_definitions_score_and_refuse_bad_rows(tmp_path):
+    reported = [d for d in DEFINITIONS if d.reported]
+    periods = ["2026-09", "2026年9月", "202609"]  # three ways of writing one month
+    good = [indicator_row(periods[i % 3], place, d.code, f"{d.reported.typical + (i % 7 - 3) * d.reported.spread:.2f}")
+            for i, (d, place) in enumerate(itertools.product(reported, ("全市", "朝阳区", "海淀区")))]
+    good[0]["得分"] = "42.5"  # a score the report gives is kept
+    good.append(indicator_row("2026-09", "", "E1.1", "1,250", 指标名称="共享单车乱停投诉", 维度="城市管理", 目标="有序",
+                              计量单位="件", 目标值="1000", 指标方向="越低越好", 责任单位="市交通委员会"))
+    early = indicator_row("2026-09", "海淀区", reported[0].code, "1")  # line 7; a later row has its key
+    rows = [row for row, _ in BAD_INDICATORS.values()] + [early] + good
+    later = 8 + next(i for i, row in enumerate(good) if (row["区"], row["指标编码"]) == ("海淀区", reported[0].code))
+    path = write_csv(tmp_path / "evaluation.csv", rows, headers=INDICATOR_HEADERS)
+    target = tmp_path / "city.duckdb"
+    assert main([str(path), "--db", str(target), "--mapping", str(INDICATORS)]) == 0
+    assert dict(rows_of(target, "select line, reason from rejected_rows")) == {
+        **{line: reason for line, (_, reason) in BAD_INDICATORS.items()},
+        7: f"code {reported[0].code} for that month and district repeated at line {later}; that later row is kept"}
+    stored = {(district, code): rest for district, code, *rest in rows_of(target, """
+        select district, code, period, dimension, aim, name, value, measure_unit, target, higher_is_better, score,
+               responsible_unit, dataset from indicators""")}
+    assert len(stored) == len(good)
+    definitions = {d.code: d for d in DEFINITIONS}
+    for row in good[:-1]:
+        d, value = definitions[row["指标编码"]], float(row["指标值"])
+        got = stored[(None if row["区"] == "全市" else row["区"], d.code)]
+        assert got[:8] + got[9:] == [date(2026, 9, 1), d.dimension, d.aim, d.name, value, d.measure_unit, d.target,
+                                     d.higher_is_better, d.responsible_unit, "example-evaluation"]
+        assert got[8] == pytest.approx(float(row["得分"]) if row["得分"] else score(value, d.target, d.higher_is_better))
+    assert stored[(None, "E1.1")][1:9] == ["城市管理", "有序", "共享单车乱停投诉", 1250.0, "件", 1000.0, False,
+                                            pytest.approx(score(1250, 1000, False))]
+    assert rows_of(target, "select aim_en, computed from indicator_definitions where code = 'E1.1'") == \
+        [(AIMS["有序"][2], False)]
+    with duckdb.connect(str(target), read_only=True) as con:
+        cursor = queries.prepare(con)
+        clock = queries.clock(cursor)
+        flt = Filter(clock.date() - timedelta(days=30), clock.date() + timedelta(days=1))
+        months = queries.run(cursor, "evaluation_months", flt, clock)["month"].to_list()
+        card = queries.run(cursor, "indicator_scorecard", flt, clock, month=date(2026, 9, 1), district=None)
+        heat = queries.run(cursor, "dimension_scores", flt, clock, month=date(2026, 9, 1))
+    assert months == [date(2026, 9, 1)]
+    assert dict(zip(card["code"], card["value"])) == {code: v[4] for (place, code), v in stored.items() if not place}
+    expected = pl.DataFrame([{"district": place, "dimension": v[1], "score": v[8]} for (place, _), v in stored.items()
+                             if place]).group_by("district", "dimension").agg(pl.col("score").mean())
+    shown = {(r["district"], r["dimension"]): r["score"] for r in heat.iter_rows(named=True)}
+    assert shown == pytest.approx({(r["district"], r["dimension"]): r["score"] for r in expected.iter_rows(named=True)})
+
+
+def test_imported_indicators_survive_a_requests_import_and_an_update_replaces_them(tmp_path):
+    target = tmp_path / "city.duckdb"
+    first = [indicator_row("2026-03", "", "C1.1", "50"), indicator_row("2026-03", "BROOKLYN", "A1.2", "90")]
+    ingest([write_csv(tmp_path / "march.csv", first, headers=INDICATOR_HEADERS)], target,
+           chosen=mapping.load(INDICATORS))
+    ingest([write_csv(tmp_path / "311.csv", nyc_rows(60))], target)  # March requests: ours are computed now
+    key = "select value, score, dataset from indicators where period = '2026-03-01' and code = ? " \
+          "and district is not distinct from ?"
+    assert rows_of(target, key, ["C1.1", None]) == [(50.0, pytest.approx(score(50, 98.5, True)), "example-evaluation")]
+    computed = rows_of(target, "select count(*) from indicators where dataset is null and value is not null")[0][0]
+    assert computed > 0
+    ingest([write_csv(tmp_path / "march-revised.csv", [first[0] | {"指标值": "99"}], headers=INDICATOR_HEADERS)],
+           target, chosen=mapping.load(INDICATORS))
+    assert rows_of(target, key, ["C1.1", None]) == [(99.0, 100.0, "example-evaluation")]
+    assert rows_of(target, key, ["A1.2", "BROOKLYN"])[0][0] == 90.0
+
+
+def test_a_point_inside_the_box_but_outside_every_district_is_refused(tmp_path, con):
+    target = tmp_path / "city.duckdb"
+    demo_districts = con.execute("select * from districts").arrow()
+    with duckdb.connect(str(target)) as con:
+        db.create_schema(con)
+        con.execute("insert into districts select * from demo_districts")
+        db.load_extension(con, "spatial")  # DuckDB's own geometry, to pick the points independently of shapely
+        inside_any = """exists (select 1 from districts where st_intersects(st_geomfromgeojson(geometry),
+                                                                             st_point(x.lon, x.lat)))"""
+        box = dict(zip(("west", "south", "east", "north"), con.execute("""
+            select min(st_xmin(g)), min(st_ymin(g)), max(st_xmax(g)), max(st_ymax(g))
+            from (select st_geomfromgeojson(geometry) as g from districts)""").fetchone()))
+        outside = con.execute(f"""
+            select lat, lon from (
+                select * from (select round($south + unnest(range(20)) / 20 * ($north - $south), 4) as lat)
+                cross join (select round($west + unnest(range(20)) / 20 * ($east - $west), 4) as lon)) as x
+            where not {inside_any} order by lat, lon limit 1""", box).fetchone()
+        inside = con.execute(f"""select lat, lon from (select round(centroid_lat, 4) as lat, round(centroid_lon, 4)
+                                 as lon from districts) as x where {inside_any} order by lat limit 1""").fetchone()
+    rows = our_incidents(2, datetime(2026, 3, 1, 6))
+    for row, (lat, lon) in zip(rows, (inside, outside)):
+        row.update(lat=str(lat), lon=str(lon))
+    summary = ingest([write_csv(tmp_path / "incidents.csv", rows, headers=list(rows[0]))], target, kind="incidents")
     assert (summary.loaded, summary.rejected) == (1, 1)
-    with duckdb.connect(str(copy), read_only=True) as con:
-        assert "outside every district boundary" in con.execute("select reason from rejected_rows").fetchone()[0]
+    assert rows_of(target, "select incident_id from incidents") == [("E0",)]
+    assert rows_of(target, "select line, reason from rejected_rows") == \
+        [(3, f"point {outside[0]}, {outside[1]} is outside every district boundary")]
+    request = [{"request_id": "R1", "received_at": "2026-03-01 09:00:00", "category": "市容环境",
+                "lat": str(outside[0]), "lon": str(outside[1])}]
+    assert ingest([write_csv(tmp_path / "requests.csv", request, headers=list(request[0]))], target).rejected == 1

@@ -3,9 +3,9 @@
 An import works on a copy of the database and replaces the file only when everything is in: a
 failure leaves the previous database exactly as it was, and a running dashboard (which holds the
 file open read-only, so nothing may write to it in place) sees the new file on its next rerun.
-Rows are kept by source + request_id: importing a file twice changes nothing, a newer export
-replaces the older rows. Every refused row is kept in rejected_rows with its file, line, reason
-and raw text.
+Requests are kept by source + request_id, incidents by dataset + incident_id, indicators by
+period + district + code: importing a file twice changes nothing, a newer export replaces the
+older rows. Every refused row is kept in rejected_rows with its file, line, reason and raw text.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from pathlib import Path
 import duckdb
 
 from data import db, indicators
-from data.ingest import boundaries, formats, mapping, validate
+from data.ingest import boundaries, evaluation, formats, incidents, mapping, validate
 from queries import PARAMETER, rollups
 from queries.analytics.run import Done, analyse
 
 
 MEMORY = "1500MB"  # DuckDB's share: it spills to disk beyond it, so a file larger than memory still streams
+KINDS = {"requests": validate, "incidents": incidents, "indicators": evaluation}  # each: candidates, replace
 
 
 @dataclass(frozen=True)
@@ -63,23 +64,28 @@ def extent_of(con: duckdb.DuckDBPyConnection, chosen: mapping.Mapping) -> tuple[
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapping.Mapping | None,
               source: str | None, import_id: str, kind: str = "requests") -> tuple[int, int, int, str]:
-    """Stage, check and upsert one file; return read, loaded, rejected and the source it went to."""
+    """Stage, check and upsert one file of kind; return read, loaded, rejected and the dataset it went to."""
     fmt = formats.detect(path) if fmt == "auto" else fmt
-    known = mapping.KNOWN.get(fmt) if chosen is None and kind == "requests" else None
+    known = mapping.KNOWN.get(fmt) if chosen is None else None
+    if known and kind != "requests":
+        raise ValueError(f"{path}: a {fmt} export holds requests, not {kind}")
     headers = formats.stage(con, path, fmt, chosen.encoding if chosen else None)
     chosen = chosen or (known.present(headers) if known else mapping.ours(headers, source or path.stem, kind))
     chosen.check(headers, str(path))
-    source = source or chosen.source
-    values = validate.parameters(chosen, source, extent_of(con, chosen))
-    sql = validate.candidates(chosen)
+    source, rows = source or chosen.source, KINDS[chosen.kind]
+    extent = extent_of(con, chosen) if chosen.kind != "indicators" else None
+    values = {**validate.parameters(chosen, source, extent, rows.VOCABULARIES, rows.KNOWN),
+              **rows.BOUND}
+    if chosen.kind == "indicators":
+        evaluation.define_ours(con)
+    sql = rows.candidates(chosen)
     con.execute(f"create or replace temp table candidates as {sql}", bound(sql, values))
     if chosen.kind != "indicators":
         boundaries.refuse_outside(con)
     read, refused = con.execute("select count(*), count(reason) from candidates").fetchone()
     con.execute("""insert into rejected_rows select ?, ?, _line, reason, _raw from candidates
                    where reason is not null order by _line""", [import_id, str(path)])
-    for statement in validate.UPSERT[chosen.kind]:
-        con.execute(statement, bound(statement, {"source": source}))
+    rows.replace(con, source)
     if chosen.kind == "requests":
         con.execute("""insert into sources select ?, ?, ?, now()::timestamp
                        where ? not in (select source from sources)""",
@@ -89,31 +95,25 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapp
     return read, read - refused, refused, source
 
 
-def kind_of(chosen: mapping.Mapping | None, kind: str | None) -> str:
-    """What the files hold: as the command line says, which must agree with the mapping file's kind."""
-    if chosen and kind and chosen.kind != kind:
-        raise ValueError(f"--kind {kind} but the mapping is for {chosen.kind}")
-    return kind or (chosen.kind if chosen else "requests")
-
-
 def derive_places(con: duckdb.DuckDBPyConnection) -> None:
     """Districts, streets, categories, incident types and units named by the rows but absent from their tables."""
-    located = "(select district, street, lat, lon from requests union all select district, street, lat, lon from incidents)"
+    located = "select district, street, lat, lon, unit from requests union all " \
+              "select district, street, lat, lon, unit from incidents"
     con.execute(f"""insert into districts (district, centroid_lat, centroid_lon)
-                    select district, avg(lat), avg(lon) from {located}
+                    select district, avg(lat), avg(lon) from ({located})
                     where district is not null and district not in (select district from districts) group by all""")
     con.execute(f"""insert into streets (street, district, centroid_lat, centroid_lon)
-                    select street, any_value(district), avg(lat), avg(lon) from {located}
+                    select street, any_value(district), avg(lat), avg(lon) from ({located})
                     where street is not null and district is not null and street not in (select street from streets)
                     group by street""")
-    con.execute("""insert into incident_types (type) select distinct type from incidents
-                   where type not in (select type from incident_types)""")
     con.execute("""insert into categories (code, category_code, category, subcategory, deadline_hours)
                    select subcategory, any_value(category), any_value(category), subcategory, 0 from requests
                    where subcategory not in (select subcategory from categories) group by subcategory""")
-    con.execute("""insert into units (unit, unit_type)
-                   select distinct unit, 'department' from (select unit from requests union select unit from incidents)
-                   where unit is not null and unit not in (select unit from units)""")
+    con.execute("""insert into incident_types (type)
+                   select distinct type from incidents where type not in (select type from incident_types)""")
+    con.execute(f"""insert into units (unit, unit_type)
+                    select distinct unit, 'department' from ({located})
+                    where unit is not null and unit not in (select unit from units)""")
 
 
 def sweep(target: Path) -> None:
@@ -129,8 +129,15 @@ def sweep(target: Path) -> None:
 
 def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.Mapping | None = None,
            source: str | None = None, progress: Callable[[float, str], None] | None = None,
-           analytics: bool = True, kind: str | None = None) -> Summary:
-    """Import the files into target atomically; the database is replaced only when all of it is in."""
+           kind: str | None = None, analytics: bool = True) -> Summary:
+    """Import the files (of kind, else the mapping's, else requests) into target atomically.
+
+    The database is replaced only when all of it is in. The rollups are rebuilt when requests came, the
+    computed indicators when requests or incidents did (an imported city's; the demo keeps its own).
+    """
+    if chosen and kind and chosen.kind != kind:
+        raise ValueError(f"the mapping is for {chosen.kind}, not {kind}")
+    kind = chosen.kind if chosen else kind or "requests"
     started, import_id = time.perf_counter(), uuid.uuid4().hex[:12]
     report = progress or (lambda fraction, message: None)
     sweep(target)
@@ -144,14 +151,17 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
             totals, sources = [0, 0, 0], set()
             for number, path in enumerate(paths):
                 report(number / (len(paths) + 1), f"{path.name}")
-                counts = load_file(con, Path(path), fmt, chosen, source, import_id, kind_of(chosen, kind))
+                counts = load_file(con, Path(path), fmt, chosen, source, import_id, kind)
                 totals = [a + b for a, b in zip(totals, counts[:3])]
                 sources.add(counts[3])
             report(len(paths) / (len(paths) + 1), "rollups")
             derive_places(con)
-            rollups.build(con)
+            built = con.execute("select count(*) from duckdb_tables() where table_name = 'requests_live'").fetchone()[0]
+            if kind == "requests" or not built:
+                rollups.build(con)
             latest = con.execute("select max(received_at) from requests").fetchone()[0]
-            if latest is not None and "demo" not in {s for s, in con.execute("select source from sources").fetchall()}:
+            demo = "demo" in {s for s, in con.execute("select source from sources").fetchall()}
+            if kind != "indicators" and latest is not None and not demo:
                 indicators.build_indicators(con, latest, seed=0, reported=False)
             seconds = time.perf_counter() - started
             con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -185,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.files:
             if not path.is_file():
                 raise ValueError(f"{path}: no such file")
-        chosen = mapping.load(args.mapping) if args.mapping else None
-        summary = ingest(args.files, args.db, args.format, chosen, args.source, analytics=not args.no_analytics,
-                         kind=args.kind)
+        chosen = mapping.load(args.mapping, args.kind) if args.mapping else None
+        summary = ingest(args.files, args.db, args.format, chosen, args.source, kind=args.kind,
+                         analytics=not args.no_analytics)
     except (ValueError, OSError, duckdb.Error) as failure:
         print(f"ingest: failed: {str(failure).splitlines()[0]}", file=sys.stderr)
         return 1

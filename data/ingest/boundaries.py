@@ -1,49 +1,48 @@
-"""Points must fall inside the city: inside one of its district boundaries, when it has them.
+"""Refusing points outside every district of a city that has district boundaries.
 
-The extent box (validate.place_checks) catches a swapped latitude and longitude or a point in
-another city; a boundary also catches the corners of the box that are not the city. Shapely tests
-every point against the union of the districts, prepared, in one vectorised call per chunk.
+The box check in SQL is cheap but a city is not a box. When districts.geometry holds polygons,
+the candidates that passed every other check are streamed out in Arrow chunks and tested with
+shapely against the union of the districts (prepared, vectorised), so millions of rows take
+seconds and never sit in Python lists. A point on a boundary is inside.
 """
 
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 CHUNK = 1_000_000
+REASON = "'point ' || lat || ', ' || lon || ' is outside every district boundary'"
 
 
-def union(con: duckdb.DuckDBPyConnection) -> shapely.Geometry | None:
-    shapes = [g for g, in con.execute("select geometry from districts where geometry is not null").fetchall()]
+def city_area(con: duckdb.DuckDBPyConnection) -> shapely.Geometry | None:
+    """The union of the district polygons, prepared for fast point tests; None without boundaries."""
+    shapes = [text for text, in con.execute("select geometry from districts where geometry is not null").fetchall()]
     if not shapes:
         return None
-    whole = shapely.union_all(shapely.from_geojson(shapes))
-    shapely.prepare(whole)
-    return whole
+    area = shapely.union_all(shapely.from_geojson(shapes))
+    shapely.prepare(area)
+    return area
 
 
 def refuse_outside(con: duckdb.DuckDBPyConnection) -> int:
-    """Give every good candidate whose point lies outside all district boundaries its reason; return how many."""
-    whole = union(con)
-    if whole is None:
+    """Give every good candidate whose point lies outside all districts its reason; return how many."""
+    area = city_area(con)
+    if area is None:
         return 0
-    outside: list[np.ndarray] = []
-    offset = 0
-    while True:
-        chunk = con.execute("select _line, lat, lon from candidates where reason is null and lat is not null "
-                            "order by _line limit ? offset ?", [CHUNK, offset]).fetchnumpy()
-        if len(chunk["_line"]) == 0:
-            break
-        inside = shapely.contains_xy(whole, chunk["lon"], chunk["lat"])
-        outside.append(chunk["_line"][~inside])
-        offset += CHUNK
-    lines = pa.table({"line": np.concatenate(outside) if outside else np.zeros(0, dtype=np.int64)})
+    reader = con.execute("select _line, lon, lat from candidates where reason is null and lat is not null") \
+        .to_arrow_reader(CHUNK)
+    outside = []
+    for batch in reader:
+        inside = shapely.intersects_xy(area, batch.column("lon").to_numpy(zero_copy_only=False),
+                                     batch.column("lat").to_numpy(zero_copy_only=False))
+        outside.append(pc.filter(batch.column("_line"), pa.array(~inside)))
+    lines = pa.table({"_line": pa.chunked_array(outside, type=pa.int64())})
+    if not lines.num_rows:
+        return 0
     con.register("outside_lines", lines)
-    try:
-        con.execute("""update candidates set reason = 'point ' || lat || ', ' || lon || ' is outside every district boundary'
-                       where _line in (select line from outside_lines)""")
-    finally:
-        con.unregister("outside_lines")
+    con.execute(f"update candidates set reason = {REASON} where _line in (select _line from outside_lines)")
+    con.unregister("outside_lines")
     return lines.num_rows

@@ -2,8 +2,9 @@
 
 A mapping file (examples: data/mappings/example*.toml) says:
 
-    kind = "requests"                 # or "incidents" or "indicators": which table the rows go to
-    source = "my-city-12345"          # the dataset name rows are kept under (upsert key: source + request_id)
+    kind = "requests"                 # or "incidents" or "indicators" (default requests; --kind says the same)
+    source = "my-city-12345"          # the dataset name rows are kept under (upsert key: source + request_id,
+                                      # dataset + incident_id, or period + district + code for indicators)
     encoding = "gb18030"              # optional; detected when left out
     timestamp_formats = ["%Y-%m-%d %H:%M:%S"]
     extent = [115.4, 39.4, 117.5, 41.1]   # optional west, south, east, north: points outside are refused
@@ -13,17 +14,25 @@ A mapping file (examples: data/mappings/example*.toml) says:
     received_at = "受理时间"
     ...
 
-    [values.status]                   # their status word = open | closed (any other word is refused)
-    "已办结" = "closed"
+    [values.status]                   # their status word = open | closed (any other word is refused); for
+    "已办结" = "closed"                 # incidents detected | acknowledged | dispatched | onsite | closed
 
     [values.channel]                  # their word = our code (unknown words are kept as they are)
     "12345热线" = "hotline"
 
-    [values.severity]                 # incidents: their word = 1..4 (一般, 较大, 重大, 特别重大)
-    "重大" = "3"
+    [values.severity]                 # incidents: their word = 1..4 (一般/较大/重大/特别重大 are known already)
+    "IV级" = "1"
+
+    [values.higher_is_better]         # indicators: their word = true | false
+    "越高越好" = "true"
 
     [defaults]                        # a value for columns the source does not have
     kind = "complaint"
+
+Columns by kind: requests COLUMNS["requests"]; incidents incident_id, source (the detector: sensor, video,
+patrol, drone, hotline), type, severity and the stage times; indicators period, district (empty or 全市 = the
+city), code, value and, for a code not in indicator_definitions, its dimension, aim, name, measure_unit,
+target and higher_is_better.
 """
 
 from __future__ import annotations
@@ -32,22 +41,21 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-# Our columns a mapping may fill, per kind of file, and those a row cannot do without.
+KINDS = ("requests", "incidents", "indicators")
+# Our columns a mapping may fill, by kind, and those a file must give (by a column or a default).
 COLUMNS = {
     "requests": ("request_id", "received_at", "dispatched_at", "responded_at", "handled_at", "callback_at",
                  "deadline_at", "status", "channel", "kind", "category", "subcategory", "text", "district", "street",
                  "community", "unit", "lat", "lon", "resolved", "satisfied"),
     "incidents": ("incident_id", "source", "type", "severity", "detected_at", "acknowledged_at", "dispatched_at",
-                  "onsite_at", "closed_at", "status", "district", "street", "grid", "lat", "lon", "unit"),
-    "indicators": ("period", "district", "code", "value", "dimension", "aim", "name", "measure_unit", "target",
-                   "higher_is_better", "responsible_unit"),
+                  "onsite_at", "closed_at", "district", "street", "grid", "lat", "lon", "unit", "status"),
+    "indicators": ("period", "district", "dimension", "aim", "code", "name", "value", "measure_unit", "target",
+                   "higher_is_better", "score", "responsible_unit"),
 }
 REQUIRED = {"requests": ("request_id", "received_at", "category"),
-            "incidents": ("incident_id", "detected_at", "type", "severity"),
+            "incidents": ("incident_id", "type", "severity", "detected_at"),
             "indicators": ("period", "code", "value")}
-KINDS = tuple(COLUMNS)
 TIMES = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at")
-STAGES = ("detected_at", "acknowledged_at", "dispatched_at", "onsite_at", "closed_at")  # an incident's, in order
 
 
 @dataclass(frozen=True)
@@ -71,8 +79,8 @@ class Mapping:
     def check(self, headers: list[str], where: str) -> None:
         """Refuse a file whose headers lack a mapped column, naming what is missing."""
         missing = [theirs for ours, theirs in self.columns.items() if theirs not in headers]
-        absent = [column for column in REQUIRED[self.kind] if column not in self.columns
-                  and column not in self.defaults]
+        absent = [column for column in REQUIRED[self.kind]
+                  if column not in self.columns and column not in self.defaults]
         if missing or absent:
             raise ValueError(f"{where}: the mapping's columns {missing} are not in the file"
                              if missing else f"{where}: the mapping gives no column for {absent}")
@@ -106,29 +114,30 @@ OPEN311 = Mapping(
 KNOWN = {"nyc311": NYC311, "open311": OPEN311}
 
 
-def load(path: str | Path) -> Mapping:
-    """A mapping file, checked: unknown keys and columns are refused with where they are."""
+def load(path: str | Path, kind: str | None = None) -> Mapping:
+    """A mapping file, checked: unknown keys and columns, or a kind other than the one asked for, are refused."""
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
-    unknown = set(data) - {"kind", "source", "encoding", "timestamp_formats", "extent", "columns", "values", "defaults"}
+    unknown = set(data) - {"kind", "source", "encoding", "timestamp_formats", "extent", "columns", "values",
+                           "defaults"}
     if unknown:
         raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    kind = data.get("kind", "requests")
-    if kind not in KINDS:
-        raise ValueError(f"{path}: kind {kind!r} is none of {', '.join(KINDS)}")
-    strange = set(data.get("columns", {})) - set(COLUMNS[kind])
+    chosen = data.get("kind") or kind or "requests"
+    if chosen not in KINDS or (kind and kind != chosen):
+        raise ValueError(f"{path}: its kind is {chosen!r}, but {kind or 'one of ' + ', '.join(KINDS)} was asked for")
+    strange = set(data.get("columns", {})) - set(COLUMNS[chosen])
     if strange:
-        raise ValueError(f"{path}: [columns] names {sorted(strange)}, which are not ours for {kind} "
-                         f"(ours: {', '.join(COLUMNS[kind])})")
+        raise ValueError(f"{path}: [columns] names {sorted(strange)}, which are not ours "
+                         f"(ours: {', '.join(COLUMNS[chosen])})")
     extent = data.get("extent")
     return Mapping(source=data.get("source") or Path(path).stem, columns=dict(data.get("columns", {})),
                    timestamp_formats=tuple(data.get("timestamp_formats", Mapping.timestamp_formats)),
                    values={k: dict(v) for k, v in data.get("values", {}).items()},
                    defaults={k: str(v) for k, v in data.get("defaults", {}).items()},
-                   extent=tuple(extent) if extent else None, encoding=data.get("encoding"), kind=kind)
+                   extent=tuple(extent) if extent else None, encoding=data.get("encoding"), kind=chosen)
 
 
 def ours(headers: list[str], source: str, kind: str = "requests") -> Mapping:
     """A file whose headers already are our column names needs no mapping."""
-    defaults = {"kind": "complaint"} if kind == "requests" else {}
-    return Mapping(source=source, columns={h: h for h in headers if h in COLUMNS[kind]}, defaults=defaults, kind=kind)
+    return Mapping(source=source, columns={h: h for h in headers if h in COLUMNS[kind]}, kind=kind,
+                   defaults={"kind": "complaint"} if kind == "requests" else {})
