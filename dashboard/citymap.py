@@ -18,7 +18,7 @@ import shapely
 import streamlit as st
 
 from dashboard import filters, formats, settings, wall
-from dashboard.i18n import labeller, lang, name, t
+from dashboard.i18n import labeller, name, t
 from dashboard.store import acted, panel
 from queries import Filter
 

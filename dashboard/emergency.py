@@ -28,7 +28,8 @@ def chosen() -> bool:
 def warnings_now(flt: Filter, clock: datetime) -> dict:
     """Active warnings in the chosen places: how many, how many nobody acknowledged, district-wide surges."""
     try:
-        return panel("warning_alerts", flt, clock, active_days=settings.WARNING_ACTIVE_DAYS, **acted()).row(0, named=True)
+        rows = panel("warning_alerts", flt, clock, active_days=settings.WARNING_ACTIVE_DAYS, **acted())
+        return rows.row(0, named=True)
     except duckdb.CatalogException:  # a database made before the warnings existed
         return {"active": 0, "unacknowledged": 0, "district_surges": 0, "strongest": None}
 

@@ -97,9 +97,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "observed": ("实际", "Observed"),
     "expected": ("预期", "Expected"),
     "ratio": ("倍数", "Ratio"),
-    "score": ("强度", "Strength"),
+    "warning_score": ("强度", "Strength"),
     "status": ("状态", "Status"),
-    "score_help": ("统计显著性：-log10(尾概率)，7 即千万分之一", "Significance: -log10 of the tail probability; 7 = one in ten million"),
+    "score_help": ("统计显著性：-log10(尾概率)，7 即千万分之一",
+                   "Significance: -log10 of the tail probability; 7 = one in ten million"),
     "warning_surge_help": ("近3天诉求量远超预期（泊松尾概率 < 10⁻⁷ 且至少为预期的1.5倍）",
                            "The last 3 days far above expected (Poisson tail < 10⁻⁷ and at least 1.5× expected)"),
     "warning_rising_help": ("近4周持续攀升：至少两周明显高于预期、后两周多于前两周、不集中于个别几天",
@@ -129,7 +130,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "repeated_30d": ("30天内复发", "Back within 30 days"),
     "quality": ("质量分", "Quality"),
     "quality_score_help": ("100 ×（1 − 四项比例的平均）：没有复发、没有不满意即为100",
-                           "100 × (1 − the mean of the four shares): 100 when nothing came back and nobody was unhappy"),
+                           "100 × (1 − the mean of the four shares): 100 when nothing came back and nobody "
+                           "was unhappy"),
     "quality_rank": ("质量排名", "Quality rank"),
     # topics (每月一题)
     "topics_title": ("每月一题 · 候选问题", "Topic of the month: the candidates"),

@@ -12,7 +12,8 @@ import streamlit as st
 from dashboard import charts, citymap, emergency, filters, formats, settings, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
-from dashboard.i18n import name, t, translated
+from dashboard.i18n import name as in_language
+from dashboard.i18n import t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
 from queries import Filter
@@ -54,9 +55,14 @@ def alert_strip(open_now: dict, incidents: dict, warned: dict) -> None:
         late = t("alert_late_incidents", n=formats.count(incidents["late"]), h=f"{settings.INCIDENT_LATE_HOURS:g}")
         badges.append(f":orange-badge[:material/emergency: {late}]")
     if warned["active"]:
-        strongest = " · ".join(name(part) for part in warned["strongest"].split(" · "))
-        badges.append(f":violet-badge[:material/trending_up: {t('alert_warnings', n=warned['active'], strongest=strongest)}]")
+        warning = t("alert_warnings", n=warned["active"], strongest=strongest(warned))
+        badges.append(f":violet-badge[:material/trending_up: {warning}]")
     st.markdown(" ".join(badges) if badges else f":green-badge[:material/check: {t('alert_none')}]")
+
+
+def strongest(warned: dict) -> str:
+    """The strongest active warning's place and topic, in the interface language."""
+    return " · ".join(in_language(part) for part in (warned["strongest"] or "").split(" · "))
 
 
 def counts_and_rates(scope: Scope, open_now: dict, incidents: dict) -> None:
@@ -142,7 +148,7 @@ def page() -> None:
     emergency_mode = emergency.chosen() or cause is not None
     if emergency_mode:
         why = {"severe": t("emergency_auto", n=incidents["severe_open"]),
-               "surge": t("emergency_surge", strongest=warned["strongest"])}.get(cause, t("emergency_on"))
+               "surge": t("emergency_surge", strongest=strongest(warned))}.get(cause, t("emergency_on"))
         st.markdown(f"#### :red-background[:material/crisis_alert: {why}]")  # a banner, not an error box
     with guarded("rates"):
         counts_and_rates(scope, open_now, incidents)

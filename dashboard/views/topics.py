@@ -18,7 +18,8 @@ st.caption(t("topics_caption"))
 
 with guarded("topics"):
     months = panel("topic_months_available", flt, clock)["month"].to_list()
-    month = st.selectbox(t("topic_month"), months, format_func=lambda m: f"{m:%Y-%m}", key="topic_month") if months else None
+    month = (st.selectbox(t("topic_month"), months, format_func=lambda m: f"{m:%Y-%m}", key="topic_month")
+             if months else None)
     rows = panel("topic_list", flt, clock, month=month, limit=TOP) if month else pl.DataFrame()
     if rows.is_empty():
         st.info(t("topics_none"), icon=":material/info:")

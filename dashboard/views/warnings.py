@@ -71,7 +71,7 @@ with guarded("warning list"):
             "observed": st.column_config.NumberColumn(t("observed"), format="%d"),
             "expected": st.column_config.NumberColumn(t("expected"), format="%.1f"),
             "ratio": st.column_config.NumberColumn(t("ratio"), format="%.1f×"),
-            "score": st.column_config.ProgressColumn(t("score"), help=t("score_help"), format="%.0f",
+            "score": st.column_config.ProgressColumn(t("warning_score"), help=t("score_help"), format="%.0f",
                                                      min_value=0, max_value=max(float(rows["score"].max() or 0), 10)),
             "status_label": t("status")})
     with right:

@@ -57,4 +57,5 @@ def latest(database: str | Path) -> dict[str, str]:
     if not path_for(database).exists():
         return {}
     with LOCK, _connect(database) as con:
-        return dict(con.execute("select warning_id, arg_max(status, acted_at) from warning_actions group by all").fetchall())
+        return dict(con.execute("select warning_id, arg_max(status, acted_at) from warning_actions group by all")
+                    .fetchall())

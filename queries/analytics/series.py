@@ -28,7 +28,7 @@ SHARE_LAG = 56   # a share is learnt from data at least 8 weeks old, so a climbi
 
 @dataclass
 class Series:
-    keys: pl.DataFrame      # one row per series: district, street, category, subcategory (street/subcategory may be null)
+    keys: pl.DataFrame      # one row per series: district, street, category, subcategory (the last two may be null)
     observed: np.ndarray    # [series, day] requests
     expected: np.ndarray    # [series, day] the baseline's expectation
     first_day: date         # the day of column 0

@@ -22,7 +22,7 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -113,7 +113,7 @@ def telling(docs: list[list[str]], subcategories: list[str]) -> list[str]:
 
 
 def learn(rows: pl.DataFrame, names: list[str], seed: int = 0) -> Model | None:
-    """Clusters learnt from a sample of the rows (their text and subcategory); None when no word tells problems apart."""
+    """Clusters learnt from a sample of the rows (text and subcategory); None when no word tells problems apart."""
     rng = np.random.default_rng(seed)
     chosen = np.sort(rng.choice(rows.height, min(SAMPLE, rows.height), replace=False))
     picked = rows[chosen]
@@ -190,7 +190,8 @@ def history(cursor: duckdb.DuckDBPyConnection, model: Model, topic: dict, first:
     Only the subcategories the topic's requests carry this month are read: a topic is that problem,
     and a street's every text over a year would take most of the time the topics have.
     """
-    rows = month_rows(cursor, first, topic["street"], months).filter(pl.col("subcategory").is_in(topic["subcategories"]))
+    rows = month_rows(cursor, first, topic["street"], months)
+    rows = rows.filter(pl.col("subcategory").is_in(topic["subcategories"]))
     members = rows.filter(pl.Series(model.assign(rows["text"])) == topic["cluster"]).select("request_id")
     cursor.register("members", members)
     try:
