@@ -16,16 +16,6 @@ MEASURES = ("received", "handled", "repeated_30d", "reopen_rate", "repeat_30d_ra
 
 
 @pytest.fixture(scope="module")
-def cursor(con):
-    return queries.prepare(con)
-
-
-@pytest.fixture(scope="module")
-def clock(cursor):
-    return queries.clock(cursor)
-
-
-@pytest.fixture(scope="module")
 def everything(con, clock):
     """Every request received by the clock, numbered: the ones that can come back are not cut to the filter."""
     return con.execute("select * from requests where received_at <= ?", [clock]).pl().with_row_index("row")

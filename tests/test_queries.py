@@ -33,16 +33,6 @@ PANELS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def cursor(con):
-    return queries.prepare(con)
-
-
-@pytest.fixture(scope="module")
-def clock(cursor):
-    return queries.clock(cursor)
-
-
 def filters(cursor, clock):
     today = clock.date()
     first = lambda sql: [r for r, in cursor.execute(sql).fetchall()]  # noqa: E731

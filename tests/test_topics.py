@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import polars as pl
 import pytest
 
 import queries
 from data import texts
 from queries.analytics import topics
+from tests.conftest import rebuilt
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +75,6 @@ def test_the_topic_history_rates_match_an_independent_computation(con, found, as
 
 
 def test_rerunning_a_month_leaves_the_same_topics(city_path, tmp_path, peak_month):
-    copy = tmp_path / "again.duckdb"
-    copy.write_bytes(city_path.read_bytes())
-    with duckdb.connect(str(copy)) as con:
-        before = con.execute("select * exclude (computed_at) from topics order by month, rank").pl()
-        topics.build_topics(con, peak_month)
-        after = con.execute("select * exclude (computed_at) from topics order by month, rank").pl()
+    before, after = rebuilt(city_path, tmp_path, "topics", "month, rank",
+                            lambda con, copy: topics.build_topics(con, peak_month))
     assert before.height and before.equals(after)

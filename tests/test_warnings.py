@@ -12,7 +12,7 @@ from scipy import stats
 
 from data.generate import generate
 from queries.analytics import actions, evaluate, forecast, series, sql, warnings
-from tests.conftest import SMALL
+from tests.conftest import SMALL, rebuilt
 
 
 @pytest.fixture(scope="module")
@@ -112,10 +112,5 @@ def test_an_acknowledgment_survives_a_restart_and_a_rerun(city_path, tmp_path):
 
 
 def test_rerunning_the_warnings_leaves_the_same_rows(city_path, tmp_path):
-    copy = tmp_path / "again.duckdb"
-    copy.write_bytes(city_path.read_bytes())
-    with duckdb.connect(str(copy)) as con:
-        before = con.execute("select * exclude (computed_at) from warnings order by warning_id").pl()
-        warnings.build_warnings(con, copy)
-        after = con.execute("select * exclude (computed_at) from warnings order by warning_id").pl()
+    before, after = rebuilt(city_path, tmp_path, "warnings", "warning_id", warnings.build_warnings)
     assert before.height > 0 and before.equals(after)
