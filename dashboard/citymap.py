@@ -239,9 +239,9 @@ def show(flt: Filter, clock: datetime, *, key: str = "map", height: int = 560,
     """The map for the page's filter: controls (not on the wall), the deck, the legend."""
     shown, measure, extrude = list(layers), "received", False
     if not wall.on():
-        left, middle, right, reset = st.columns([5, 2, 1, 1.2], vertical_alignment="bottom")
-        shown = left.pills(t("map_layers"), LAYERS, selection_mode="multi", default=list(layers),
-                           key=f"{key}_layers", format_func=labeller(LAYERS, lambda k: t(f"layer_{k}"))) or []
+        shown = st.pills(t("map_layers"), LAYERS, selection_mode="multi", default=list(layers),
+                         key=f"{key}_layers", format_func=labeller(LAYERS, lambda k: t(f"layer_{k}"))) or []
+        middle, right, reset = st.columns([3, 1.2, 1.5], vertical_alignment="bottom")  # the pills get a row
         measure = middle.selectbox(t("map_measure"), MEASURES, key=f"{key}_measure",
                                    format_func=labeller(MEASURES, t)) or "received"
         extrude = right.toggle(t("map_extrude"), key=f"{key}_extrude")

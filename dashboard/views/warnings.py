@@ -59,31 +59,31 @@ with guarded("warning list"):
     heading(t("warnings_list"), table, "warnings")
     if rows.is_empty():
         st.info(t("warnings_none"), icon=":material/check_circle:")
-    left, right = st.columns([3, 2])
-    with left:
-        picked = st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (table.height + 1) + 3),
-                              key="warning_table",
-                              on_select="rerun", selection_mode="single-row", column_config={
-            "kind_label": t("warning_kind"), "level_label": t("warning_level"), "district": t("district"),
-            "place": t("street"), "topic": t("subcategory"),
-            "first_seen": st.column_config.DateColumn(t("first_seen"), format="MM-DD"),
-            "last_seen": st.column_config.DateColumn(t("last_seen"), format="MM-DD"),
-            "observed": st.column_config.NumberColumn(t("observed"), format="%d"),
-            "expected": st.column_config.NumberColumn(t("expected"), format="%.1f"),
-            "ratio": st.column_config.NumberColumn(t("ratio"), format="%.1f×"),
-            "score": st.column_config.ProgressColumn(t("warning_score"), help=t("score_help"), format="%.0f",
-                                                     min_value=0, max_value=max(float(rows["score"].max() or 0), 10)),
-            "status_label": t("status")})
-    with right:
-        chosen = picked.selection.rows if picked else []
-        if not chosen:
-            st.caption(t("warnings_pick"))
-        if not rows.is_empty():
-            one = shown.row(chosen[0] if chosen else 0, named=True)
-            st.markdown(f"**{one['place']} · {one['topic']}** — {one['kind_label']} · {one['status_label']}")
-            st.caption(t(f"warning_{one['kind']}_help"))
+    picked = st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (table.height + 1) + 3),
+                          key="warning_table", on_select="rerun", selection_mode="single-row", column_config={
+                              "kind_label": t("warning_kind"), "level_label": t("warning_level"),
+                              "district": t("district"), "place": t("street"), "topic": t("subcategory"),
+                              "first_seen": st.column_config.DateColumn(t("first_seen"), format="MM-DD"),
+                              "last_seen": st.column_config.DateColumn(t("last_seen"), format="MM-DD"),
+                              "observed": st.column_config.NumberColumn(t("observed"), format="%d"),
+                              "expected": st.column_config.NumberColumn(t("expected"), format="%.1f"),
+                              "ratio": st.column_config.NumberColumn(t("ratio"), format="%.1f×"),
+                              "score": st.column_config.ProgressColumn(
+                                  t("warning_score"), help=t("score_help"), format="%.0f", min_value=0,
+                                  max_value=max(float(rows["score"].max() or 0), 10)),
+                              "status_label": t("status")})
+    chosen = picked.selection.rows if picked else []
+    if not rows.is_empty():
+        one = shown.row(chosen[0] if chosen else 0, named=True)
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        with left:
             days = panel("warning_days", flt, clock, warning_id=one["warning_id"])
             charts.show(charts.band(days, t("requests")), height=260)
+        with right:
+            st.markdown(f"**{one['place']} · {one['topic']}** — {one['kind_label']} · {one['status_label']}")
+            st.caption(t(f"warning_{one['kind']}_help"))
+            if not chosen:
+                st.caption(t("warnings_pick"))
             buttons = st.columns(3)
             for column, status, label in zip(buttons, ("acknowledged", "closed", "new"),
                                              ("acknowledge", "close_warning", "reopen_warning")):
