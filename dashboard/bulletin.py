@@ -33,6 +33,7 @@ TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).par
                                autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 KINDS = ("day", "week", "month")
 RANKED = 3  # how many places a bulletin names at the top and the bottom
+WARNINGS, TOPICS = 8, 5  # early warnings and 每月一题 candidates a bulletin lists
 SMALLEST = {"day": 5, "week": 20, "month": 50}  # the fewest requests for a street to be ranked fairly
 
 
@@ -55,6 +56,8 @@ class Bulletin:
     incidents: pl.DataFrame      # detected in the period, by severity
     rectification: pl.DataFrame | None
     trend: pl.DataFrame
+    warnings: pl.DataFrame       # early warnings that fired in the period, strongest first
+    month_topics: pl.DataFrame | None  # 每月一题 candidates, in a monthly bulletin
     charts: dict[str, str] = field(default_factory=dict)
 
 
@@ -94,7 +97,18 @@ def gather(cursor: duckdb.DuckDBPyConnection, kind: str, day: date, district: st
         queries.run(cursor, "repeat_requests", flt, at, limit=3),
         queries.run(cursor, "incident_lifecycle", flt, at, level="severity").sort("name", descending=True),
         fixes,
-        queries.run(cursor, "requests_trend", flt, at, bucket="day"))
+        queries.run(cursor, "requests_trend", flt, at, bucket="day"),
+        analysed(cursor, "warning_list", flt, at, active=False, active_days=0, limit=WARNINGS, acted_ids=[],
+                 acted_status=[]),
+        analysed(cursor, "topic_list", flt, at, month=start, limit=TOPICS) if kind == "month" else None)
+
+
+def analysed(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, at: datetime, **extra) -> pl.DataFrame:
+    """A panel over the analytics' tables; empty for a database made before them."""
+    try:
+        return queries.run(cursor, name, flt, at, **extra)
+    except duckdb.CatalogException:
+        return pl.DataFrame()
 
 
 def svg(chart: alt.TopLevelMixin, height: int) -> str:

@@ -91,3 +91,16 @@ def test_an_english_bulletin_speaks_english(con):
     html, _ = bulletin.make_text(con, "day", clock.date() - timedelta(days=1), None, "en")
     narrative = re.search(r"data-narrative>([^<]*)<", html).group(1)
     assert narrative.startswith("On ") and "requests" in narrative and not re.search(r"[\u4e00-\u9fff]{2}", narrative)
+
+
+def test_a_monthly_bulletin_lists_the_months_warnings_and_topic_candidates(con):
+    peak = con.execute("select peaks_at from demo_events where kind = 'rising'").fetchone()[0].date()
+    html, _ = bulletin.make_text(con, "month", peak, None, "zh")
+    start, end = bulletin.period_of("month", peak)
+    fired = con.execute("select coalesce(street, district) from warnings where last_seen >= ? and first_seen < ? "
+                        "order by status = 'closed', last_seen desc, score desc limit ?",
+                        [start, end, bulletin.WARNINGS]).fetchall()
+    assert fired and re.findall(r"data-warning>([^<]*)<", html) == [place for place, in fired]
+    keywords = con.execute("select keywords from topics where month = ? order by rank limit ?",
+                           [start, bulletin.TOPICS]).fetchall()
+    assert re.findall(r"data-topic-keywords>([^<]*)<", html) == [k for k, in keywords]
