@@ -272,6 +272,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin_mapped": ("字段对应", "columns"),
     "admin_import": ("导入", "Import"),
     "admin_refused": ("下载被拒绝的行", "Download the refused rows"),
+    "admin_kind": ("数据类型（上传映射文件时以其为准）", "What the files hold (a mapping file says it itself)"),
+    "admin_kind_requests": ("诉求工单", "Requests"),
+    "admin_kind_incidents": ("城市运行事件", "Incidents"),
+    "admin_kind_indicators": ("评价指标", "Indicators"),
     # the evaluation page
     "no_indicators": ("尚无评价指标数据", "No evaluation indicators yet"),
     "month": ("评价月份", "Month"),

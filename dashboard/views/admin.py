@@ -9,7 +9,8 @@ import streamlit as st
 
 from dashboard import settings
 from dashboard.exports import csv
-from dashboard.i18n import t
+from dashboard.i18n import labeller, t
+from dashboard.store import masked
 from data import db
 from data.ingest import formats, ingest, mapping
 
@@ -26,6 +27,8 @@ if not st.session_state.get("admin"):
 uploaded = st.file_uploader(t("admin_files"), accept_multiple_files=True, key="admin_files",
                             type=["csv", "txt", "tsv", "json", "parquet", "xlsx"])
 rules = st.file_uploader(t("admin_mapping"), type=["toml"], key="admin_mapping")
+kind = st.segmented_control(t("admin_kind"), mapping.KINDS, default="requests", key="admin_kind",
+                            format_func=labeller(mapping.KINDS, lambda k: t(f"admin_kind_{k}"))) or "requests"
 if not uploaded:
     st.caption(t("admin_hint"))
     st.stop()
@@ -40,23 +43,26 @@ chosen = None
 if rules:
     (folder / "mapping.toml").write_bytes(rules.getvalue())
     chosen = mapping.load(folder / "mapping.toml")
+    kind = chosen.kind  # the mapping says what its files hold
 for path in paths:
     with duckdb.connect() as preview:
         fmt = formats.detect(path)
         headers = formats.stage(preview, path, fmt, chosen.encoding if chosen else None)
-        rules_used = chosen or (mapping.KNOWN[fmt].present(headers) if fmt in mapping.KNOWN
-                                else mapping.ours(headers, path.stem))
+        rules_used = chosen or (mapping.KNOWN[fmt].present(headers) if fmt in mapping.KNOWN and kind == "requests"
+                                else mapping.ours(headers, path.stem, kind))
         st.markdown(f"**{path.name}** · {fmt} · {t('admin_mapped')}: "
                     + ", ".join(f"{theirs} → {ours}" for ours, theirs in rules_used.columns.items()))
         st.dataframe(preview.execute("select * exclude (_raw) from staged limit 20").pl(), hide_index=True)
 
 if st.button(t("admin_import"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0)
-    summary = ingest(paths, db.db_path(), chosen=chosen, progress=lambda done, what: bar.progress(done, text=what))
+    summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
+                     progress=lambda done, what: bar.progress(done, text=what))
     st.success(summary.line())
-    with duckdb.connect(str(db.db_path()), read_only=True) as con:
-        refused = con.execute("select file, line, reason, raw from rejected_rows where import_id = ? order by file, "
-                              "line", [summary.import_id]).pl()
+    if summary.analytics:
+        st.caption(summary.analytics.line())
+    # from the summary: this process's connections to the file still see the database the import replaced
+    refused = masked(summary.refused)  # shown and exported as it came, personal data masked
     if not refused.is_empty():
         st.dataframe(refused, hide_index=True)
         st.download_button(t("admin_refused"), csv(refused), f"rejected-{summary.import_id}.csv", "text/csv",

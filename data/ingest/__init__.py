@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from data import db, indicators
 from data.ingest import boundaries, evaluation, formats, incidents, mapping, validate
@@ -29,6 +30,7 @@ from queries import PARAMETER, rollups
 from queries.analytics.run import Done, analyse
 
 
+REFUSED_KEPT = 10_000  # refused rows handed back with the summary; all of them stay in rejected_rows
 MEMORY = "1500MB"  # DuckDB's share: it spills to disk beyond it, so a file larger than memory still streams
 KINDS = {"requests": validate, "incidents": incidents, "indicators": evaluation}  # each: candidates, replace
 
@@ -41,6 +43,7 @@ class Summary:
     rejected: int
     seconds: float
     analytics: Done | None = None  # the warnings, forecast and topics recomputed on the imported data
+    refused: pl.DataFrame | None = None  # the first REFUSED_KEPT refused rows, for whoever ran the import to see
 
     def line(self) -> str:
         return f"ingest: read={self.read} loaded={self.loaded} rejected={self.rejected} seconds={self.seconds:.1f}"
@@ -167,13 +170,15 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
             con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
                          datetime.now(), *totals, seconds])
+            refused = con.execute("select file, line, reason, raw from rejected_rows where import_id = ? "
+                                  "order by file, line limit ?", [import_id, REFUSED_KEPT]).pl()
             report(0.95, "analytics")
             done = analyse(con, target) if analytics else None
             db.set_meta(con, {"data_version": f"import-{import_id}-{datetime.now().isoformat()}"})
             con.execute("checkpoint")
         os.replace(work, target)
         report(1.0, "done")
-        return Summary(import_id, *totals, seconds, done)
+        return Summary(import_id, *totals, seconds, done, refused)
     finally:
         work.unlink(missing_ok=True)
         Path(str(work) + ".wal").unlink(missing_ok=True)
