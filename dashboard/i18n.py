@@ -222,8 +222,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "late_help": ("在办且已持续超过设定时长（CITYOPS_INCIDENT_LATE_HOURS）的事件",
                   "Open incidents older than CITYOPS_INCIDENT_LATE_HOURS"),
     "emergency_switch": ("平急转换（应急状态）", "Emergency mode (平急转换)"),
-    "emergency_help": ("开启后总览与大屏以事件为先；在办重大及以上事件达 {n} 起时自动开启",
-                       "Puts incidents first on the overview and wall screen; turns on by itself at {n} severe open"),
+    "emergency_help": ("开启后总览与大屏以事件为先；在办重大及以上事件达 {n} 起、或出现未确认的区域性突增预警时自动开启",
+                       "Puts incidents first on the overview and wall screen; turns on by itself at {n} severe open "
+                       "or when a district-wide surge warning is unacknowledged"),
     "lifecycle": ("处置时效", "Life-cycle times"),
     "onsite_mean": ("到场用时（分钟，均值）", "To site, mean (min)"),
     "onsite_p90": ("到场用时（分钟，P90）", "To site, p90 (min)"),
