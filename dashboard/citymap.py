@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard import filters, formats, settings, wall
 from dashboard.i18n import labeller, name, t
-from dashboard.store import acted, panel
+from dashboard.store import acted, has, panel
 from queries import Filter
 
 STYLE = "app/static/dark.json"  # a background and no sources: nothing to fetch
@@ -190,6 +190,8 @@ def whistle_layers(flt: Filter, clock: datetime) -> list:
 
 def warning_layers(flt: Filter, clock: datetime) -> list:
     """Active warnings at their street's (or district's) label point: red rings for surges, amber for rising."""
+    if not has("warnings"):
+        return []
     rows = panel("warning_list", flt, clock, active=True, active_days=settings.WARNING_ACTIVE_DAYS,
                  limit=WARNING_POINTS, **acted()).filter(pl.col("status") != "closed").drop_nulls(["lat", "lon"])
     if rows.is_empty():

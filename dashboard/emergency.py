@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
 import streamlit as st
 
 from dashboard import settings
-from dashboard.store import acted, panel
+from dashboard.store import acted, has, panel
 from queries import Filter
 
 
@@ -27,11 +26,10 @@ def chosen() -> bool:
 
 def warnings_now(flt: Filter, clock: datetime) -> dict:
     """Active warnings in the chosen places: how many, how many nobody acknowledged, district-wide surges."""
-    try:
-        rows = panel("warning_alerts", flt, clock, active_days=settings.WARNING_ACTIVE_DAYS, **acted())
-        return rows.row(0, named=True)
-    except duckdb.CatalogException:  # a database made before the warnings existed
+    if not has("warnings"):  # a database made before the warnings existed
         return {"active": 0, "unacknowledged": 0, "district_surges": 0, "strongest": None}
+    rows = panel("warning_alerts", flt, clock, active_days=settings.WARNING_ACTIVE_DAYS, **acted())
+    return rows.row(0, named=True)
 
 
 def automatic(counts: dict, warned: dict) -> str | None:

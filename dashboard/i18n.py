@@ -88,6 +88,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "warning_status_closed": ("已关闭", "Closed"),
     "warnings_only_active": ("只看近 {n} 天仍在触发的", "Only those firing in the last {n} days"),
     "warnings_list": ("预警清单（按状态、最近触发和强度排序）", "Warnings (by status, last fired and strength)"),
+    "analytics_missing": ("这个数据库还没有预警、预测和每月一题：运行 python -m queries.analytics --db 数据库文件 即可计算",
+                          "This database has no warnings, forecast or topics yet: run python -m queries.analytics "
+                          "--db FILE to compute them"),
     "warnings_none": ("当前没有预警", "No warnings now"),
     "warnings_pick": ("在清单中选择一条预警，查看其走势并处理", "Pick a warning in the list to see its chart and act on it"),
     "warning_kind": ("类型", "Kind"),

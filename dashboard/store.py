@@ -74,6 +74,11 @@ def now() -> datetime:
     return queries.clock(cursor()).replace(second=0, microsecond=0)
 
 
+def has(table: str) -> bool:
+    """Whether the open database has the table: one made by an older version may lack the analytics'."""
+    return bool(cursor().execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchone()[0])
+
+
 def acted() -> dict[str, list[str]]:
     """What people did to warnings since the analytics last ran, as the warning panels' parameters."""
     done = actions.latest(db.db_path())

@@ -190,3 +190,20 @@ def test_the_warnings_page_counts_the_active_warnings_and_acknowledges_one(city_
     assert not app.exception
     assert actions.latest(copy) == {active[0][0]: "acknowledged"}
     assert int(metric(app, "待确认")) == sum(status == "new" for _, status in active) - 1
+
+
+@pytest.mark.parametrize("page", ["views/overview.py", "views/warnings.py", "views/topics.py"])
+def test_a_database_made_before_the_analytics_opens_without_a_failed_panel(city_path, tmp_path, monkeypatch, page):
+    older = tmp_path / "older.duckdb"
+    older.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(older)) as con:
+        for table in ("warnings", "warning_days", "forecasts", "topics", "topic_samples", "topic_months"):
+            con.execute(f"drop table {table}")  # names from the line above, not from input
+    monkeypatch.setenv("CITYOPS_DB", str(older))
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert "· 暂无数据" not in texts(app), "a panel failed"
+    if page != "views/overview.py":
+        assert any("python -m queries.analytics" in str(info.value) for info in app.info)

@@ -7,7 +7,7 @@ from dashboard import charts, filters
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
-from dashboard.store import now, panel
+from dashboard.store import has, now, panel
 
 TOP = 10
 
@@ -15,6 +15,9 @@ clock = now()
 flt = filters.current(clock)
 st.title(t("topics_title"))
 st.caption(t("topics_caption"))
+if not has("topics"):
+    st.info(t("analytics_missing"), icon=":material/info:")
+    st.stop()
 
 with guarded("topics"):
     months = panel("topic_months_available", flt, clock)["month"].to_list()

@@ -11,11 +11,14 @@ from dashboard import charts, citymap, filters, formats, settings, tiles
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
-from dashboard.store import act, acted, now, panel
+from dashboard.store import act, acted, has, now, panel
 
 clock = now()
 flt = filters.current(clock)
 st.title(t("warnings_title"))
+if not has("warnings"):
+    st.info(t("analytics_missing"), icon=":material/info:")
+    st.stop()
 st.caption(f"{t('as_of')} {clock:%Y-%m-%d %H:%M}")
 
 
