@@ -7,7 +7,7 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, filters, formats, settings, tiles
+from dashboard import charts, citymap, filters, formats, settings, tiles, wall
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
@@ -33,7 +33,8 @@ def labelled(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 with guarded("warning tiles"):
-    only_active = st.toggle(t("warnings_only_active", n=settings.WARNING_ACTIVE_DAYS), value=True, key="warn_active")
+    only_active = wall.on() or st.toggle(t("warnings_only_active", n=settings.WARNING_ACTIVE_DAYS), value=True,
+                                         key="warn_active")
     rows = panel("warning_list", flt, clock, active=only_active, active_days=settings.WARNING_ACTIVE_DAYS,
                  limit=settings.LIST_ROWS, **acted())
     columns = st.columns(5)
@@ -62,7 +63,8 @@ with guarded("warning list"):
     heading(t("warnings_list"), table, "warnings")
     if rows.is_empty():
         st.info(t("warnings_none"), icon=":material/check_circle:")
-    picked = st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (table.height + 1) + 3),
+    row_px = 40 if wall.on() else 35  # the wall's type is larger
+    picked = st.dataframe(table, hide_index=True, width="stretch", height=min(420, row_px * (table.height + 1) + 3),
                           key="warning_table", on_select="rerun", selection_mode="single-row", column_config={
                               "kind_label": t("warning_kind"), "level_label": t("warning_level"),
                               "district": t("district"), "place": t("street"), "topic": t("subcategory"),
@@ -85,14 +87,16 @@ with guarded("warning list"):
         with right:
             st.markdown(f"**{one['place']} · {one['topic']}** — {one['kind_label']} · {one['status_label']}")
             st.caption(t(f"warning_{one['kind']}_help"))
-            if not chosen:
-                st.caption(t("warnings_pick"))
-            buttons = st.columns(3)
-            for column, status, label in zip(buttons, ("acknowledged", "closed", "new"),
-                                             ("acknowledge", "close_warning", "reopen_warning")):
-                if column.button(t(label), key=f"warn_{status}", disabled=one["status"] == status, width="stretch"):
-                    act(one["warning_id"], status)
-                    st.rerun()
+            if not wall.on():  # the wall is a screen to watch, not to act on
+                if not chosen:
+                    st.caption(t("warnings_pick"))
+                buttons = st.columns(3)
+                for column, status, label in zip(buttons, ("acknowledged", "closed", "new"),
+                                                 ("acknowledge", "close_warning", "reopen_warning")):
+                    if column.button(t(label), key=f"warn_{status}", disabled=one["status"] == status,
+                                     width="stretch"):
+                        act(one["warning_id"], status)
+                        st.rerun()
 
 with guarded("warning map"):
     st.subheader(t("warnings_map"))
