@@ -11,7 +11,8 @@ import pytest
 from scipy import stats
 
 from data.generate import generate
-from queries.analytics import actions, evaluate, forecast, series, sql, warnings
+from queries import sql
+from queries.analytics import actions, evaluate, forecast, series, warnings
 from tests.conftest import SMALL, rebuilt
 
 
@@ -33,7 +34,7 @@ def judged_weeks(con) -> float:
 
 
 def test_every_injected_event_is_warned_of_before_its_peak(con, found):
-    events = con.execute(sql("demo_events")).pl()
+    events = con.execute(sql("analytics/demo_events")).pl()
     result = evaluate.score(found, events, int(judged_weeks(con) * 7))
     assert result["detected"] == events.height == 3
     rising = next(e for e in events.to_dicts() if e["kind"] == "rising")

@@ -21,7 +21,8 @@ import duckdb
 import polars as pl
 
 from data import db
-from queries.analytics import forecast, sql
+from queries import sql
+from queries.analytics import forecast
 
 AFTER_DAYS = 3
 
@@ -58,7 +59,7 @@ def score(warnings: pl.DataFrame, events: pl.DataFrame, judged_days: int) -> dic
 
 def evaluate(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     warnings = con.execute("select * from warnings").pl()
-    events = con.execute(sql("demo_events")).pl()
+    events = con.execute(sql("analytics/demo_events")).pl()
     judged = dict(con.execute("select key, value from meta where key in ('warnings_from', 'warnings_to')").fetchall())
     days = (date.fromisoformat(judged["warnings_to"]) - date.fromisoformat(judged["warnings_from"])).days + 1 \
         if judged else 0

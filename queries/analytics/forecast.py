@@ -19,7 +19,8 @@ import numpy as np
 import polars as pl
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from queries.analytics import series, sql
+from queries import sql
+from queries.analytics import series
 
 CITY = "全市"
 HORIZON = 7
@@ -33,7 +34,7 @@ def volumes(con: duckdb.DuckDBPyConnection) -> tuple[list[date], list[str], np.n
     if last_day is None:
         return [], [], np.zeros((0, 0))
     until = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
-    frame = con.execute(sql("daily_volume"), {"until": until}).pl()
+    frame = con.execute(sql("analytics/daily_volume"), {"until": until}).pl()
     wide = frame.pivot(on="district", index="day", values="n").sort("day")
     days = pl.date_range(wide["day"].min(), last_day, eager=True)
     wide = pl.DataFrame({"day": days}).join(wide, on="day", how="left").fill_null(0)

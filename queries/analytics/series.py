@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from queries.analytics import sql
+from queries import sql
 
 PRIOR = 1000.0   # pseudo-requests behind every share: how far a sparse share leans on the place's overall share
 SHARE_LAG = 56   # a share is learnt from data at least 8 weeks old, so a climbing problem cannot raise its own bar
@@ -55,7 +55,7 @@ def last_complete_day(con: duckdb.DuckDBPyConnection) -> date | None:
 def load(con: duckdb.DuckDBPyConnection, last_day: date) -> Counts | None:
     """The finest series as a dense matrix; the strings stay in DuckDB, only their codes come over."""
     until = datetime.combine(last_day + timedelta(days=1), datetime.min.time())
-    con.execute(sql("daily_counts"), {"until": until})
+    con.execute(sql("analytics/daily_counts"), {"until": until})
     first = con.execute("select min(day) from series_counts").fetchone()[0]
     if first is None:
         return None

@@ -35,7 +35,6 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 import queries
 from data import db
-from queries.analytics import sql
 
 SAMPLE = 120_000           # texts the clusters are learnt from
 CHUNK = 100_000            # texts tokenised and assigned at a time, so a month at 25 M fits in memory
@@ -138,7 +137,7 @@ def month_rows(cursor: duckdb.DuckDBPyConnection, month: date, street: str | Non
                months: int = 1) -> pl.DataFrame:
     since = datetime.combine(month, datetime.min.time())
     until = datetime.combine(add_months(month, months), datetime.min.time())
-    return cursor.execute(sql("topic_texts"), {"since": since, "until": until, "street": street}).pl()
+    return cursor.execute(queries.sql("analytics/topic_texts"), {"since": since, "until": until, "street": street}).pl()
 
 
 def add_months(month: date, n: int) -> date:
@@ -195,7 +194,7 @@ def history(cursor: duckdb.DuckDBPyConnection, model: Model, topic: dict, first:
     members = rows.filter(pl.Series(model.assign(rows["text"])) == topic["cluster"]).select("request_id")
     cursor.register("members", members)
     try:
-        return cursor.execute(sql("topic_months"), {"t": t}).pl()
+        return cursor.execute(queries.sql("analytics/topic_months"), {"t": t}).pl()
     finally:
         cursor.unregister("members")
 
