@@ -6,7 +6,7 @@ queries/analytics/series.py:
 
 - surge: the last 3 days' count is improbably high for a Poisson count with
   the expected mean (score = -log10 of the tail probability) and at least
-  twice what was expected;
+  1.5 times what was expected;
 - rising: the last 4 weeks are improbably high, at least two of those weeks
   are each clearly above expectation (the newest among them), the second
   fortnight exceeds the first, and no 3 days hold half the excess — a climb
@@ -40,16 +40,23 @@ RISING_WEEKS = 4
 RISING_SCORE = 6.0
 GAP_DAYS = 7
 CHART_DAYS = 56
-COLUMNS = ["warning_id", "kind", "level", "district", "street", "category", "subcategory", "first_seen",
-           "last_seen", "observed", "expected", "score", "status", "computed_at"]
+SCHEMA = {"warning_id": pl.String, "kind": pl.String, "level": pl.String, "district": pl.String,
+          "street": pl.String, "category": pl.String, "subcategory": pl.String, "first_seen": pl.Date,
+          "last_seen": pl.Date, "observed": pl.Float64, "expected": pl.Float64, "score": pl.Float64,
+          "status": pl.String, "computed_at": pl.Datetime("us")}
+
+
+def back(matrix: np.ndarray, days: int) -> np.ndarray:
+    """The matrix as it was the given number of days earlier (zeros before the data)."""
+    shifted = np.zeros_like(matrix)
+    shifted[:, days:] = matrix[:, :matrix.shape[1] - days]
+    return shifted
 
 
 def trailing(matrix: np.ndarray, width: int) -> np.ndarray:
     """Sum of the width days ending at each day (fewer at the start)."""
     total = np.cumsum(matrix, axis=1)
-    shifted = np.zeros_like(total)
-    shifted[:, width:] = total[:, :-width]
-    return total - shifted
+    return total - back(total, width)
 
 
 def tail_score(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -64,13 +71,6 @@ def surges(s: series.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     score = tail_score(observed, expected)
     fired = (score >= SURGE_SCORE) & (observed >= SURGE_RATIO * expected) & (observed >= SURGE_MIN)
     return fired, score, observed, expected
-
-
-def back(matrix: np.ndarray, days: int) -> np.ndarray:
-    """The matrix as it was the given number of days earlier (zeros before the data)."""
-    shifted = np.zeros_like(matrix)
-    shifted[:, days:] = matrix[:, :matrix.shape[1] - days]
-    return shifted
 
 
 def rising(s: series.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -159,13 +159,8 @@ def build_warnings(con: duckdb.DuckDBPyConnection, database: str | Path | None =
     found, judged = detect(con)
     done = actions.latest(database) if database else {}
     now = datetime.now()
-    rows = pl.DataFrame([{**{k: w[k] for k in COLUMNS if k in w}, "status": done.get(w["warning_id"], "new"),
-                           "computed_at": now} for w in found],
-                         schema={"warning_id": pl.String, "kind": pl.String, "level": pl.String,
-                                 "district": pl.String, "street": pl.String, "category": pl.String,
-                                 "subcategory": pl.String, "first_seen": pl.Date, "last_seen": pl.Date,
-                                 "observed": pl.Float64, "expected": pl.Float64, "score": pl.Float64,
-                                 "status": pl.String, "computed_at": pl.Datetime("us")})
+    rows = pl.DataFrame([{**{k: w[k] for k in SCHEMA if k in w}, "status": done.get(w["warning_id"], "new"),
+                           "computed_at": now} for w in found], schema=SCHEMA)
     charts = chart_rows(found)
     con.execute("begin")
     con.execute("delete from warnings")
