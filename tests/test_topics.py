@@ -78,3 +78,10 @@ def test_rerunning_a_month_leaves_the_same_topics(city_path, tmp_path, peak_mont
     before, after = rebuilt(city_path, tmp_path, "topics", "month, rank",
                             lambda con, copy: topics.build_topics(con, peak_month))
     assert before.height and before.equals(after)
+
+
+def test_texts_in_other_scripts_keep_their_words():
+    """An English export (NYC 311) must still have words to cluster once numbers and masks are cut."""
+    words = topics.tokens(topics.cleaned(pl.Series(["Loud music from apartment 3B, caller 212****1234"]), [])
+                          .to_list())[0]
+    assert {"Loud", "music", "apartment"} <= set(words) and not any(ch.isdigit() for w in words for ch in w)

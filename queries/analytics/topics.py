@@ -45,7 +45,7 @@ SAMPLES_PER_TOPIC = 5
 KEYWORDS = 5
 CONCENTRATION = 0.3        # a word is about a problem when this share of its uses is in one subcategory
 PREAMBLE = r"^[^：:]{0,40}[：:]"  # "市民王先生（联系电话138****1234）来电反映："
-NOISE = r"[0-9０-９*＊#＃a-zA-Z]+"
+NOISE = r"[0-9０-９*＊#＃]+"  # digits and the marks that mask them; words in any script stay
 STOPWORDS = frozenset(
     "反映 来电 市民 希望 要求 尽快 处理 相关 部门 解决 协调 核实 请求 给予 答复 情况 问题 目前 现在 一直 已经 没有 "
     "进行 存在 影响 出现 多次 附近 周边 居民 我们 他们 自己 这个 那个 一个 什么 怎么 如何 是否 可以 能否 还是 但是 "
