@@ -12,7 +12,7 @@ from dashboard import filters, settings, wall  # noqa: E402
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
 from dashboard.store import now  # noqa: E402
 from data import db  # noqa: E402
-from data.generate import generate  # noqa: E402
+from data.demo.generate import generate  # noqa: E402
 
 DEMO_REQUESTS = 2_000_000  # the first-start city; CITYOPS_DEMO_REQUESTS changes it
 

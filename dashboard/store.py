@@ -10,7 +10,7 @@ import streamlit as st
 
 import queries
 from data import db
-from queries.analytics import actions
+from data import actions
 
 
 def connection():
@@ -37,7 +37,7 @@ def cursor():
 
 
 def data_version() -> str:
-    return db.meta(cursor()).get("data_version", "")
+    return queries.meta(cursor()).get("data_version", "")
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)

@@ -37,10 +37,6 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA.read_text(encoding="utf-8"))
 
 
-def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return dict(con.execute("select key, value from meta").fetchall())
-
-
 def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> None:
     for key, value in values.items():
         con.execute("delete from meta where key = ?", [key])
@@ -48,18 +44,32 @@ def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> None:
 
 
 @contextmanager
-def rewriting(target: Path, purpose: str) -> Iterator[Path]:
-    """A copy of target to write in, put in target's place only when the block ends without error.
+def rewriting(target: Path, purpose: str, copy: bool = True) -> Iterator[Path]:
+    """A work file to write in (a copy of target, or empty), put in target's place only when the block ends.
 
     A running dashboard keeps reading the old file (its connection holds the old inode) and picks up
-    the new one by its changed mtime; a crash leaves target as it was.
+    the new one by its changed mtime; a crash leaves target as it was, and the next rewrite sweeps away
+    the work files of processes that are gone.
     """
+    target = Path(target)
+    sweep(target)
     work = target.with_name(f"{target.name}.{purpose}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
-        if target.exists():
+        if copy and target.exists():
             shutil.copyfile(target, work)
         yield work
         os.replace(work, target)
     finally:
         work.unlink(missing_ok=True)
         Path(str(work) + ".wal").unlink(missing_ok=True)
+
+
+def sweep(target: Path) -> None:
+    """Remove the work files of rewrites whose process was killed; a running one's stays."""
+    for stale in target.parent.glob(f"{target.name}.*-*-*"):
+        try:
+            os.kill(int(stale.name[len(target.name) + 1:].split("-")[1]), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except (ValueError, IndexError, PermissionError):
+            continue

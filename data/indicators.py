@@ -11,7 +11,7 @@ score = 100 when the target is met; otherwise 100·value/target when higher is
 better and 100·target/value when lower is better, clipped to 0..100; no value,
 no score.
 
-Targets are set against the default demo city (data/generate.py) so that some
+Targets are set against the default demo city (data/demo/generate.py) so that some
 districts miss some of them in some months and the 整改清单 is never empty nor
 everything. The one volume-dependent indicator, D3.3 万人诉求量, assumes the
 default volume of about 150,000 requests a month.
@@ -83,7 +83,7 @@ AIMS = {  # aim: (dimension, dimension_en, aim_en)
 }
 
 # 100 when the target is met, else the value's share of it (or the target's of the value), clipped; shared with
-# the import of reported indicators (data/ingest/evaluation.py).
+# the import of reported indicators (data/ingest/indicators.py).
 SCORE = """case when value is null then null
             when (higher_is_better and value >= target) or (not higher_is_better and value <= target) then 100
             when higher_is_better then greatest(0, 100 * value / target)

@@ -93,6 +93,11 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cursor
 
 
+def meta(cursor: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """What the database says of itself: data_version, as_of, rollup_cutoff, ..."""
+    return dict(cursor.execute("select key, value from meta").fetchall())
+
+
 def cutoff(cursor: duckdb.DuckDBPyConnection) -> datetime | None:
     """Until when the rollups hold settled requests; None when there are none."""
     row = cursor.execute("select value from meta where key = 'rollup_cutoff'").fetchone()

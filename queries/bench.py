@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 import queries
-from data import db
 from queries import Filter
 from queries.pages import LIST_LIMIT, pages
 
@@ -62,7 +63,7 @@ def peak_rss_mb() -> float:
 
 def cityops_way(path: str) -> dict:
     t, month, flts = context(path)
-    cursor = queries.prepare(db.connect(path, read_only=True))
+    cursor = queries.prepare(duckdb.connect(path, read_only=True))
     panel_ms: dict[str, list[float]] = {}
     rows: dict[str, int] = {}
     page_ms: dict[str, list[float]] = {}
@@ -87,7 +88,7 @@ def pandas_way(path: str) -> dict:
         requests, incidents, indicators, population = (load(con, sql) for sql in (
             "select * from requests", "select * from incidents", "select * from indicators",
             "select district, population from districts"))
-        cells = tuple(float(db.meta(con)[key]) for key in ("hex_km", "hex_lat0"))
+        cells = tuple(float(queries.meta(con)[key]) for key in ("hex_km", "hex_lat0"))
     load_s = time.perf_counter() - started
     t = pd.Timestamp(t)
     page_ms: dict[str, list[float]] = {}
@@ -264,13 +265,13 @@ def in_process(function, path: str, memory_gb: float) -> dict | None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m queries.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=str(db.db_path()))
+    parser.add_argument("--db", required=True)
     parser.add_argument("--requests", type=int, help="generate a demo city of this size at --db first")
     parser.add_argument("--memory-gb", type=float, default=12.0, help="address space allowed to each way")
     args = parser.parse_args(argv)
-    if args.requests:
-        from data.generate import generate
-        generate(args.db, requests=args.requests, incidents=max(args.requests * 3 // 40, 100))
+    if args.requests:  # the generator's own command: the query layer imports no other layer
+        subprocess.run([sys.executable, "-m", "data.generate", "--db", args.db, "--requests", str(args.requests),
+                        "--incidents", str(max(args.requests * 3 // 40, 100))], check=True)
     with duckdb.connect(args.db, read_only=True) as con:
         n_requests = con.execute("select count(*) from requests").fetchone()[0]
     ours = in_process(cityops_way, args.db, args.memory_gb)

@@ -1,7 +1,7 @@
 -- Flat-top hexagonal cells on a local equirectangular plane, so the map gets
 -- one row per occupied cell whatever the volume. The cell size and the
 -- plane's reference latitude are the variables hex_km and hex_lat0, chosen
--- for the data's extent when the rollups are built (queries/rollups.py).
+-- for the data's extent when the rollups are built (data/rollups.py).
 create or replace temp macro hex_x(lon) as
     lon * cos(radians(getvariable('hex_lat0'))) * 111.32 / getvariable('hex_km');
 create or replace temp macro hex_y(lat) as

@@ -1,4 +1,4 @@
--- Pre-aggregated facts, built after generation or import (queries/rollups.py).
+-- Pre-aggregated facts, built after generation or import (data/rollups.py).
 -- A request whose measures can no longer change by the cutoff (variable
 -- 'cutoff', the start of the data's last day) is summed into the rollups;
 -- every other request is copied to requests_live and summed per query at the

@@ -8,7 +8,7 @@ import pytest
 
 import queries
 
-from data.generate import generate
+from data.demo.generate import generate
 
 SMALL = dict(requests=60_000, incidents=6_000, months=13, seed=11)
 

@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 import shapely
 
-from data import db, taxonomy
-from data.generate import generate
+from data import db
+from data.demo import taxonomy
+from data.demo.generate import generate
 from tests.conftest import SMALL
 
 FIXED_COLUMNS = {

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 import shapely
 
-from data.geography import POINTS_PER_GRID, build_city
+from data.demo.geography import POINTS_PER_GRID, build_city
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries.analytics import actions
+from data import actions
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = {"views/overview.py": ("城市运行一网统管", "City Operations Centre"),

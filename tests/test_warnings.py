@@ -10,9 +10,10 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from data.generate import generate
+from data.demo.generate import generate
 from queries import sql
-from queries.analytics import actions, evaluate, forecast, series, warnings
+from data import actions
+from data.analytics import evaluate, forecast, series, warnings
 from tests.conftest import SMALL, rebuilt
 
 

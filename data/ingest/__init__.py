@@ -11,8 +11,6 @@ older rows. Every refused row is kept in rejected_rows with its file, line, reas
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 import time
 import uuid
@@ -24,15 +22,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from data import db, indicators
-from data.ingest import boundaries, evaluation, formats, incidents, mapping, validate
-from queries import PARAMETER, rollups
-from queries.analytics.run import Done, analyse
+from data import db
+from data.analytics.run import Done
+from data.ingest import boundaries, files, incidents, indicators, mapping, requests
+from data.refresh import refresh
+from queries import PARAMETER
 
 
 REFUSED_KEPT = 10_000  # refused rows handed back with the summary; all of them stay in rejected_rows
 MEMORY = "1500MB"  # DuckDB's share: it spills to disk beyond it, so a file larger than memory still streams
-KINDS = {"requests": validate, "incidents": incidents, "indicators": evaluation}  # each: candidates, replace
+KINDS = {"requests": requests, "incidents": incidents, "indicators": indicators}  # each: candidates, replace
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Summary:
     read: int
     loaded: int
     rejected: int
-    seconds: float
+    seconds: float  # the import and its rollups and indicators, not the analytics
     analytics: Done | None = None  # the warnings, forecast and topics recomputed on the imported data
     refused: pl.DataFrame | None = None  # the first REFUSED_KEPT refused rows, for whoever ran the import to see
 
@@ -68,19 +67,19 @@ def extent_of(con: duckdb.DuckDBPyConnection, chosen: mapping.Mapping) -> tuple[
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapping.Mapping | None,
               source: str | None, import_id: str, kind: str = "requests") -> tuple[int, int, int, str]:
     """Stage, check and upsert one file of kind; return read, loaded, rejected and the dataset it went to."""
-    fmt = formats.detect(path) if fmt == "auto" else fmt
+    fmt = files.detect(path) if fmt == "auto" else fmt
     known = mapping.KNOWN.get(fmt) if chosen is None else None
     if known and kind != "requests":
         raise ValueError(f"{path}: a {fmt} export holds requests, not {kind}")
-    headers = formats.stage(con, path, fmt, chosen.encoding if chosen else None)
+    headers = files.stage(con, path, fmt, chosen.encoding if chosen else None)
     chosen = chosen or (known.present(headers) if known else mapping.ours(headers, source or path.stem, kind))
     chosen.check(headers, str(path))
     source, rows = source or chosen.source, KINDS[chosen.kind]
     extent = extent_of(con, chosen) if chosen.kind != "indicators" else None
-    values = {**validate.parameters(chosen, source, extent, rows.VOCABULARIES, rows.KNOWN),
+    values = {**requests.parameters(chosen, source, extent, rows.VOCABULARIES, rows.KNOWN),
               **rows.BOUND}
     if chosen.kind == "indicators":
-        evaluation.define_ours(con)
+        indicators.define_ours(con)
     sql = rows.candidates(chosen)
     con.execute(f"create or replace temp table candidates as {sql}", bound(sql, values))
     if chosen.kind != "indicators":
@@ -119,17 +118,6 @@ def derive_places(con: duckdb.DuckDBPyConnection) -> None:
                     where unit is not null and unit not in (select unit from units)""")
 
 
-def sweep(target: Path) -> None:
-    """Remove the work files of imports that were killed (their process is gone); a running one's stays."""
-    for stale in target.parent.glob(f"{target.name}.import-*"):
-        try:
-            os.kill(int(stale.name.split(".import-")[1].split("-")[0]), 0)
-        except ProcessLookupError:
-            stale.unlink(missing_ok=True)
-        except (ValueError, PermissionError):
-            continue
-
-
 def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.Mapping | None = None,
            source: str | None = None, progress: Callable[[float, str], None] | None = None,
            kind: str | None = None, analytics: bool = True) -> Summary:
@@ -143,52 +131,46 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
     kind = chosen.kind if chosen else kind or "requests"
     started, import_id = time.perf_counter(), uuid.uuid4().hex[:12]
     report = progress or (lambda fraction, message: None)
-    sweep(target)
-    work = target.with_name(f"{target.name}.import-{os.getpid()}-{import_id}")
-    try:
-        if target.exists():
-            shutil.copyfile(target, work)
-        with duckdb.connect(str(work), config={"memory_limit": MEMORY}) as con:
-            con.execute("set enable_progress_bar = false")
-            db.create_schema(con)
-            totals, sources = [0, 0, 0], set()
-            for number, path in enumerate(paths):
-                report(number / (len(paths) + 1), f"{path.name}")
-                counts = load_file(con, Path(path), fmt, chosen, source, import_id, kind)
-                totals = [a + b for a, b in zip(totals, counts[:3])]
-                sources.add(counts[3])
-            report(len(paths) / (len(paths) + 1), "rollups")
-            derive_places(con)
-            built = con.execute("select count(*) from duckdb_tables() where table_name = 'requests_live'").fetchone()[0]
-            if kind == "requests" or not built:
-                rollups.build(con)
-            latest = con.execute("select max(received_at) from requests").fetchone()[0]
-            demo = "demo" in {s for s, in con.execute("select source from sources").fetchall()}
-            if kind != "indicators" and latest is not None and not demo:
-                indicators.build_indicators(con, latest, seed=0, reported=False)
-            seconds = time.perf_counter() - started
-            con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
-                         datetime.now(), *totals, seconds])
-            refused = con.execute("select file, line, reason, raw from rejected_rows where import_id = ? "
-                                  "order by file, line limit ?", [import_id, REFUSED_KEPT]).pl()
-            report(0.95, "analytics")
-            done = analyse(con, target) if analytics else None
-            db.set_meta(con, {"data_version": f"import-{import_id}-{datetime.now().isoformat()}"})
-            con.execute("checkpoint")
-        os.replace(work, target)
-        report(1.0, "done")
-        return Summary(import_id, *totals, seconds, done, refused)
-    finally:
-        work.unlink(missing_ok=True)
-        Path(str(work) + ".wal").unlink(missing_ok=True)
+    with db.rewriting(target, "import") as work, duckdb.connect(str(work), config={"memory_limit": MEMORY}) as con:
+        con.execute("set enable_progress_bar = false")
+        db.create_schema(con)
+        totals, sources = [0, 0, 0], set()
+        for number, path in enumerate(paths):
+            report(number / (len(paths) + 1), f"{path.name}")
+            counts = load_file(con, Path(path), fmt, chosen, source, import_id, kind)
+            totals = [a + b for a, b in zip(totals, counts[:3])]
+            sources.add(counts[3])
+        derive_places(con)
+        fractions = {"rollups": len(paths) / (len(paths) + 1), "indicators": 0.9, "analytics": 0.95}
+        done = refresh(con, target, steps_after(con, kind, analytics), version=f"import-{import_id}",
+                       progress=lambda step: report(fractions[step], step))
+        seconds = time.perf_counter() - started - (done.seconds_total() if done else 0.0)
+        con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
+                     datetime.now(), *totals, seconds])
+        refused = con.execute("select file, line, reason, raw from rejected_rows where import_id = ? "
+                              "order by file, line limit ?", [import_id, REFUSED_KEPT]).pl()
+        con.execute("checkpoint")
+    report(1.0, "done")
+    return Summary(import_id, *totals, seconds, done, refused)
+
+
+def steps_after(con: duckdb.DuckDBPyConnection, kind: str, analytics: bool) -> list[str]:
+    """What an import of kind must refresh: the rollups when requests came (or were never built), the
+    computed indicators of an imported city (the demo keeps its own) unless indicators came."""
+    built = con.execute("select count(*) from duckdb_tables() where table_name = 'requests_live'").fetchone()[0]
+    demo = con.execute("select count(*) from sources where source = 'demo'").fetchone()[0]
+    steps = ["rollups"] if kind == "requests" or not built else []
+    if kind != "indicators" and not demo:
+        steps.append("indicators")
+    return steps + ["analytics"] if analytics else steps
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data.ingest", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--db", type=Path, default=db.db_path())
-    parser.add_argument("--format", choices=formats.FORMATS, default="auto")
+    parser.add_argument("--format", choices=files.FORMATS, default="auto")
     parser.add_argument("--mapping", type=Path, help="a TOML mapping file (see data/mappings/example.toml)")
     parser.add_argument("--kind", choices=mapping.KINDS,
                         help="what the files hold (default: the mapping's kind, else requests)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from data.ingest.mapping import COLUMNS, Mapping
-from data.ingest.validate import POINT, raw, repeated, times, unreadable, word
+from data.ingest.requests import POINT, raw, repeated, times, unreadable, word
 
 STAGES = ("detected", "acknowledged", "dispatched", "onsite", "closed")
 TIMES = tuple(f"{stage}_at" for stage in STAGES)

@@ -13,8 +13,8 @@ from datetime import datetime
 import numpy as np
 import polars as pl
 
-from data import taxonomy
-from data.timeline import INCIDENT_HOURS, REQUEST_HOURS, hourly_weights
+from data.demo import taxonomy
+from data.demo.timeline import INCIDENT_HOURS, REQUEST_HOURS, hourly_weights
 
 HOUR = 3600
 DAY = 24 * HOUR

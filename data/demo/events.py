@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
-from data import taxonomy
-from data.simulate import HOUR, World, epoch
+from data.demo import taxonomy
+from data.demo.simulate import HOUR, World, epoch
 
 DAY = 24 * HOUR
 STORM_DISTRICTS = 4

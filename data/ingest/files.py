@@ -13,7 +13,7 @@ import charset_normalizer
 import duckdb
 
 from data import db
-from data.ingest.validate import quoted
+from data.ingest.requests import quoted
 
 FORMATS = ("auto", "csv", "xlsx", "parquet", "open311", "nyc311")
 NYC_HEADERS = {"Unique Key", "Created Date", "Complaint Type"}

@@ -2,7 +2,7 @@
 
 Two detectors run over every street × subcategory and district × category
 series, for every day with enough history (12 weeks), against the baseline of
-queries/analytics/series.py:
+data/analytics/series.py:
 
 - surge: the last 3 days' count is improbably high for a Poisson count with
   the expected mean (score = -log10 of the tail probability) and at least
@@ -29,7 +29,8 @@ import polars as pl
 from scipy import stats
 
 from data import db
-from queries.analytics import actions, series
+from data import actions
+from data.analytics import series
 
 HISTORY_DAYS = 28     # days of history a share needs, after its lag, before a day is judged
 SURGE_DAYS = 3

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from queries.analytics import forecast, topics, warnings
+from data.analytics import forecast, topics, warnings
 
 
 log = logging.getLogger("cityops")
@@ -24,6 +24,9 @@ class Done:
     topics: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+
+    def seconds_total(self) -> float:
+        return sum(self.seconds.values())
 
     def line(self) -> str:
         took = " ".join(f"{step}_seconds={value:.1f}" for step, value in self.seconds.items())

@@ -20,7 +20,7 @@ import polars as pl
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 from queries import sql
-from queries.analytics import series
+from data.analytics import series
 
 CITY = "全市"
 HORIZON = 7

@@ -253,7 +253,7 @@ def months_to_build(cursor: duckdb.DuckDBPyConnection) -> list[date]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m queries.analytics.topics", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m data.analytics.topics", description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=db.db_path())
     parser.add_argument("--month", help="YYYY-MM (default: the data's last month)")
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ import duckdb
 
 from data.indicators import AIMS, SCORE, definitions_frame
 from data.ingest.mapping import COLUMNS, Mapping
-from data.ingest.validate import raw, word
+from data.ingest.requests import raw, word
 
 PERIOD_FORMATS = ("%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y/%m/%d", "%Y年%m月", "%Y%m", "%Y.%m", "%Y-%m-%d %H:%M:%S")
 VOCABULARIES = ("higher_is_better",)
