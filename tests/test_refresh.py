@@ -1,0 +1,66 @@
+"""The one refresh pipeline, its command and its old name, and the layers it keeps apart."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from polars.testing import assert_frame_equal
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDER = "day, district, street, unit, category, subcategory"
+
+
+def rollup(path: Path) -> object:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(f"select * from rollup_requests_fine order by {ORDER}").pl()
+
+
+def command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_the_command_rebuilds_the_rollups_the_generator_built(city_path, tmp_path):
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from rollup_requests_fine")
+    done = command("data.refresh", "--db", str(copy), "--steps", "rollups")
+    assert done.returncode == 0, done.stderr
+    assert_frame_equal(rollup(copy), rollup(city_path))
+    assert not list(tmp_path.glob("city.duckdb.*-*")), "the work file is gone"
+
+
+def test_the_old_analytics_command_recomputes_the_warnings(city_path, tmp_path):
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from warnings")
+    done = command("queries.analytics", "--db", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("analytics: warnings=")
+    query = "select warning_id, kind, level, first_seen from warnings order by warning_id"
+    with duckdb.connect(str(copy), read_only=True) as again, duckdb.connect(str(city_path), read_only=True) as made:
+        assert_frame_equal(again.execute(query).pl(), made.execute(query).pl())
+
+
+def test_an_unknown_step_fails_in_one_line_and_leaves_the_file(city_path, tmp_path):
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    before = copy.read_bytes()
+    done = command("data.refresh", "--db", str(copy), "--steps", "rollups,everything")
+    assert done.returncode == 1
+    assert done.stderr.strip().count("\n") == 0 and "everything" in done.stderr
+    assert copy.read_bytes() == before
+
+
+def test_the_query_layer_imports_no_other_layer_and_data_no_dashboard():
+    for package, forbidden in (("queries", {"data", "dashboard"}), ("data", {"dashboard"})):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+                assert not {name.split(".")[0] for name in names} & forbidden, (path, names)
