@@ -25,12 +25,12 @@ STEPS = ("rollups", "indicators", "analytics")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, database: str | Path | None, steps: Collection[str] = STEPS, *,
-            as_of: datetime | None = None, seed: int = 0, reported: bool = False,
+            as_of: datetime | None = None, reported: indicators.Reported | None = None,
             version: str = "refresh", progress: Callable[[str], None] | None = None) -> Done | None:
     """Run the steps on a writable connection; database locates the people's actions file beside it.
 
-    The indicators are computed as of as_of (default: the last request); reported=True also draws the
-    demo's unit-reported ones. progress(step) is told each step as it starts. Returns what the
+    The indicators are computed as of as_of (default: the last request), with the unit-reported ones
+    reported draws (the demo's). progress(step) is told each step as it starts. Returns what the
     analytics found, or None when they were not run.
     """
     report = progress or (lambda step: None)
@@ -44,7 +44,7 @@ def refresh(con: duckdb.DuckDBPyConnection, database: str | Path | None, steps: 
         report("indicators")
         as_of = as_of or con.execute("select max(received_at) from requests").fetchone()[0]
         if as_of is not None:
-            indicators.build_indicators(con, as_of, seed, reported)
+            indicators.build_indicators(con, as_of, reported)
     done = None
     if "analytics" in steps:
         report("analytics")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import duckdb
 import polars as pl
 import pytest
 
 from data import db
-from data.indicators import DEFINITIONS, build_indicators
+from data.demo.reported import reported_values
+from data.indicator_definitions import DEFINITIONS
+from data.indicators import build_indicators
 
 AS_OF = datetime(2025, 3, 11)  # March is the partial current month
 SEED = 5
@@ -84,7 +87,7 @@ def build(requests: list[dict], incidents: list[dict], as_of: datetime = AS_OF, 
         con.register("frame", pl.DataFrame(rows, infer_schema_length=None))
         con.execute(f"insert into {table} by name select * from frame")
         con.unregister("frame")
-    build_indicators(con, as_of, seed)
+    build_indicators(con, as_of, partial(reported_values, seed=seed))
     return con
 
 
@@ -241,7 +244,7 @@ def test_a_district_without_rows_has_no_rates_and_zero_counts(tiny):
 
 def test_rebuilding_gives_the_same_rows(tiny):
     before = frame(tiny)
-    build_indicators(tiny, AS_OF, SEED)
+    build_indicators(tiny, AS_OF, partial(reported_values, seed=SEED))
     assert frame(tiny).equals(before)
     assert tiny.execute("select count(*) from indicator_definitions").fetchone()[0] == len(DEFINITIONS)
 

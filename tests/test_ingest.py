@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 from data import db
-from data.indicators import AIMS, DEFINITIONS
+from data.indicator_definitions import AIMS, DEFINITIONS
 from data.ingest import ingest, main, mapping
 from queries import Filter
 

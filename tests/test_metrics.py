@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import queries
-from data.indicators import DEFINITIONS
+from data.indicator_definitions import DEFINITIONS
 from queries.metrics import DOCS, METRICS, markdown
 
 

@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from data import db
 from data.demo import events, geography, simulate, taxonomy, texts
+from data.demo.reported import reported_values
 from data.demo.simulate import HOUR, World
 from data.demo.timeline import period
 from data.refresh import refresh
@@ -329,7 +330,7 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
         con.execute("insert into demo_events select * from ev")
         con.execute("set memory_limit = '2500MB'")  # the load's numpy worker is done; big group-bys spill less
         steps = {"rollups": 0.86, "indicators": 0.92, "analytics": 0.95}
-        refresh(con, path, as_of=as_of, seed=seed, reported=True, version=f"demo-{seed}-{requests}",
+        refresh(con, path, as_of=as_of, reported=partial(reported_values, seed=seed), version=f"demo-{seed}-{requests}",
                 progress=lambda step: report(steps[step], step))
         db.set_meta(con, {"as_of": as_of.isoformat(), "generated_at": datetime.now().isoformat(timespec="seconds"),
                           "seed": seed, "source": "demo"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from data.indicators import AIMS, SCORE, definitions_frame
+from data.indicator_definitions import AIMS, SCORE, definitions_frame
 from data.ingest.mapping import COLUMNS, Mapping
 from data.ingest.requests import raw, word
 
