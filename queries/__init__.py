@@ -137,7 +137,8 @@ def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str],
     return "select * from request_facts('requests', $t, $since, $until)"
 
 
-def edges(since: date, until: date, months: list[date], gap: tuple[date, date] | None = None) -> list[tuple[date, date]]:
+def edges(since: date, until: date, months: list[date],
+          gap: tuple[date, date] | None = None) -> list[tuple[date, date]]:
     """The day ranges of [since, until) outside the whole months and the gap, padded with empty ones to EDGES."""
     ranges, start = [], since
     for lo, hi in sorted([(month, next_month(month)) for month in months] + ([gap] if gap and gap[0] < gap[1] else [])):

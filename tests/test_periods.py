@@ -12,7 +12,7 @@ import pytest
 import queries
 from dashboard import bulletin
 from queries import Filter
-from queries.periods import Period, Window, change, midnight
+from queries.periods import Period, Window, change, midnight, next_month
 
 
 def test_a_period_is_complete_from_the_midnight_it_ends():
@@ -81,7 +81,7 @@ def test_months_and_edges_cover_the_span_once_around_a_gap():
         days = [lo + timedelta(days=i) for lo, hi in queries.edges(since, until, months, (gap_from, start))
                 for i in range((hi - lo).days)]
         for month in months:
-            days += [month + timedelta(days=i) for i in range(((month + timedelta(days=32)).replace(day=1) - month).days)]
+            days += [month + timedelta(days=i) for i in range((next_month(month) - month).days)]
         wanted = [since + timedelta(days=i) for i in range((until - since).days)]
         assert sorted(days) == [day for day in wanted if not gap_from <= day < start]
 
