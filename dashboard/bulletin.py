@@ -1,8 +1,8 @@
 """python -m dashboard.bulletin: the daily notice (日通报), weekly summary (周汇总) and monthly analysis (月分析).
 
 One self-contained HTML file (charts as inline SVG, drawn offline by vl-convert) and the same in
-Markdown, for the whole city or one district, in Chinese or English. Every figure comes from the
-panel queries the dashboard shows, counted as of the end of the period (or now, for a running one).
+Markdown, for the whole city or one district, in Chinese or English, from the figures gathered in
+dashboard/figures.py. A period still running at the data's clock is reported 截至 (as of) that time.
 """
 
 from __future__ import annotations
@@ -11,104 +11,27 @@ import argparse
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import altair as alt
 import duckdb
 import jinja2
-import polars as pl
 import vl_convert
 
 import queries
 from dashboard import charts, formats
 from dashboard.i18n import lang, name, names_of, t, translated, using
+from dashboard.figures import Bulletin, gather
 from dashboard.narrative import paragraph, period_label
 from data import db
 from queries import Filter
 from queries.metrics import METRICS, RATES
+from queries.periods import change
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 KINDS = ("day", "week", "month")
-RANKED = 3  # how many places a bulletin names at the top and the bottom
-WARNINGS, TOPICS = 8, 5  # early warnings and 每月一题 candidates a bulletin lists
-SMALLEST = {"day": 5, "week": 20, "month": 50}  # the fewest requests for a street to be ranked fairly
-
-
-@dataclass
-class Bulletin:
-    """Everything a bulletin says, in the figures the narrative and the tables use."""
-
-    kind: str
-    start: date
-    end: date           # exclusive
-    t: datetime         # counted as of
-    district: str | None
-    current: dict
-    previous: dict
-    places: pl.DataFrame         # districts (city bulletin) or streets (district bulletin), ranked
-    streets: pl.DataFrame        # streets ranked
-    topics: pl.DataFrame
-    open_now: dict
-    repeats: pl.DataFrame
-    incidents: pl.DataFrame      # detected in the period, by severity
-    rectification: pl.DataFrame | None
-    trend: pl.DataFrame
-    warnings: pl.DataFrame       # early warnings that fired in the period, strongest first
-    month_topics: pl.DataFrame | None  # 每月一题 candidates, in a monthly bulletin
-    charts: dict[str, str] = field(default_factory=dict)
-
-
-def period_of(kind: str, day: date) -> tuple[date, date]:
-    """The day itself, the Monday-to-Sunday week holding it, or its calendar month; [start, end)."""
-    if kind == "day":
-        return day, day + timedelta(days=1)
-    if kind == "week":
-        monday = day - timedelta(days=day.weekday())
-        return monday, monday + timedelta(days=7)
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1)
-
-
-def ranked(rows: pl.DataFrame, smallest: int) -> pl.DataFrame:
-    """Places with enough requests, best first by the mean of the three rates (三率均值)."""
-    return (rows.filter(pl.col("received") >= smallest)
-            .with_columns(score=pl.mean_horizontal("response_rate", "resolution_rate", "satisfaction_rate"))
-            .sort(["score", "received"], descending=True, nulls_last=True))
-
-
-def gather(cursor: duckdb.DuckDBPyConnection, kind: str, day: date, district: str | None) -> Bulletin:
-    start, end = period_of(kind, day)
-    at = min(queries.clock(cursor), datetime.combine(end, datetime.min.time()))
-    flt = Filter(start, end, districts=(district,) if district else ())
-    headline = queries.run(cursor, "headline_rates", flt, at)
-    rows = {row["current"]: row for row in headline.iter_rows(named=True)}
-    streets = ranked(queries.run(cursor, "rates_by", flt, at, level="street"), SMALLEST[kind])
-    places = streets if district else ranked(queries.run(cursor, "rates_by", flt, at, level="district"), 1)
-    fixes = None
-    if kind == "month":
-        fixes = queries.run(cursor, "rectification_list", flt, at, month=start)
-    return Bulletin(
-        kind, start, end, at, district, rows.get(True, {}), rows.get(False, {}), places, streets,
-        queries.run(cursor, "top_topics", flt, at, level="subcategory", limit=5),
-        queries.run(cursor, "open_now", flt, at).row(0, named=True),
-        queries.run(cursor, "repeat_requests", flt, at, limit=3),
-        queries.run(cursor, "incident_lifecycle", flt, at, level="severity").sort("name", descending=True),
-        fixes,
-        queries.run(cursor, "requests_trend", flt, at, bucket="day"),
-        analysed(cursor, "warning_list", flt, at, active=False, active_days=0, limit=WARNINGS, acted_ids=[],
-                 acted_status=[]),
-        analysed(cursor, "topic_list", flt, at, month=start, limit=TOPICS) if kind == "month" else None)
-
-
-def analysed(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, at: datetime, **extra) -> pl.DataFrame:
-    """A panel over the analytics' tables; empty for a database made before them."""
-    try:
-        return queries.run(cursor, name, flt, at, **extra)
-    except duckdb.CatalogException:
-        return pl.DataFrame()
 
 
 def svg(chart: alt.TopLevelMixin, height: int) -> str:
@@ -132,7 +55,7 @@ def stem(bulletin: Bulletin) -> str:
 def render(bulletin: Bulletin) -> tuple[str, str]:
     """The bulletin as self-contained HTML and as Markdown."""
     context = {"b": bulletin, "t": t, "f": formats, "rates": RATES, "narrative": paragraph(bulletin),
-               "period": period_label(bulletin), "translated_name": name,
+               "period": period_label(bulletin), "translated_name": name, "change": change,
                "metric_name": lambda key: METRICS[key].name_en if lang() == "en" else METRICS[key].name}
     return tuple(TEMPLATES.get_template(f"bulletin.{suffix}.j2").render(context) for suffix in ("html", "md"))
 

@@ -61,21 +61,41 @@ def show(chart: alt.TopLevelMixin, height: int = 260, on_pick=None, key: str | N
                     selection_mode="pick")
 
 
-def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart:
-    """Requests per bucket, the period's line solid and the same weeks a year earlier dashed."""
+def completeness(rows: pl.DataFrame) -> pl.DataFrame:
+    """A bucket's state in words, for the tooltip: whole, or still running at the clock."""
+    return rows.with_columns(state=pl.when("complete").then(pl.lit(t("whole_bucket")))
+                             .otherwise(pl.lit(t("running_bucket"))))
+
+
+def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart | alt.LayerChart:
+    """Requests per bucket, the period's line solid and the same weeks a year earlier dashed.
+
+    A bucket still running is joined to the last whole one by a faint dotted line, so a week counted
+    for two days does not read as a fall (its year-ago twin is cut at the same point, queries/periods.py).
+    """
     this, before = t("this_period"), t("year_ago")
-    long = rows.select("bucket", pl.col("received").alias(this), pl.col("received_year_ago").alias(before)) \
-        .unpivot(index="bucket", variable_name="series", value_name="received")
+    long = completeness(rows.select("bucket", "complete", pl.col("received").alias(this),
+                                    pl.col("received_year_ago").alias(before))
+                        .unpivot(index=["bucket", "complete"], variable_name="series", value_name="received"))
     time_format = "%m-%d" if bucket == "day" else ("%Y-%m-%d" if bucket == "week" else "%Y-%m")
-    return alt.Chart(long).mark_line(point=bucket != "day", strokeWidth=2.5).encode(
+    encoding = dict(
         x=alt.X("bucket:T", title=None, axis=alt.Axis(format=time_format, tickMinStep=86_400_000)),
         y=alt.Y("received:Q", title=t("requests"), axis=count_axis()),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[this, before], range=[ACCENT, "#8fa3bf"])),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=[this, before], range=[[1, 0], [5, 4]]),
-                                  legend=None),
         tooltip=[alt.Tooltip("bucket:T", title=t("date"), format="%Y-%m-%d"), alt.Tooltip("series:N", title=""),
-                 alt.Tooltip("received:Q", title=t("requests"), format=",.0f")],
+                 alt.Tooltip("received:Q", title=t("requests"), format=",.0f"),
+                 alt.Tooltip("state:N", title=t("running_state"))],
     )
+    whole = alt.Chart(long.filter("complete")).mark_line(point=bucket != "day", strokeWidth=2.5).encode(
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=[this, before], range=[[1, 0], [5, 4]]),
+                                  legend=None), **encoding)
+    if long["complete"].all():
+        return whole
+    last_whole = long.filter("complete")["bucket"].max()
+    tail = long.filter(pl.col("bucket") >= last_whole) if last_whole is not None else long
+    running = alt.Chart(tail).mark_line(point=alt.OverlayMarkDef(filled=False, size=60), strokeWidth=2,
+                                        strokeDash=[2, 3], opacity=0.5).encode(**encoding)
+    return alt.layer(whole, running)
 
 
 def ranked(rows: pl.DataFrame, label: str, value: str, title: str, *, percent: bool = False,
@@ -126,16 +146,21 @@ def stacked(rows: pl.DataFrame, label: str, part: str, value: str, title: str) -
 
 
 def by_severity(rows: pl.DataFrame, x: str, value: str, title: str, time: bool = False) -> alt.Chart:
+    """Stacked bars by severity; over time, a bucket still running is drawn faint and says so."""
     domain = [t(f"severity_{level}") for level in (1, 2, 3, 4)]
     on_severity = x == "severity_label"
+    running = time and "complete" in rows.columns
+    rows = completeness(rows) if running else rows
+    state = [alt.Tooltip("state:N", title=t("running_state"))] if running else []
     return alt.Chart(rows).mark_bar().encode(
         x=alt.X(f"{x}:{'T' if time else 'N'}", title=None, sort=domain if on_severity else "-y",
                 axis=alt.Axis(format="%m-%d") if time else alt.Axis(labelAngle=0 if on_severity else -35)),
         y=alt.Y(f"{value}:Q", title=title, stack=True),
         color=alt.Color("severity_label:N", title=None, scale=alt.Scale(domain=domain, range=SEVERITY_COLOURS),
                         legend=None if on_severity else alt.Legend()),
+        opacity=alt.condition("datum.complete", alt.value(1), alt.value(0.4)) if running else alt.value(1),
         tooltip=[alt.Tooltip(f"{x}:{'T' if time else 'N'}", title=""), alt.Tooltip("severity_label:N", title=""),
-                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f"), *state],
     )
 
 

@@ -342,6 +342,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "whistle_routine": ("日常哨", "Routine whistle"),
     "whistle_tough": ("攻坚哨", "Tough-case whistle"),
     "whistle_emergency": ("应急哨", "Emergency whistle"),
+    "running_bucket": ("进行中，尚未完整（浅色虚线）", "Still running, not yet whole (faint, dotted)"),
+    "whole_bucket": ("完整", "Whole"),
+    "running_state": ("统计区间", "Counted"),
+    "previous_same_stretch": ("上期同期", "Same stretch of previous period"),
+    "period_running": ("本期尚未结束，与上期同期比较", "Period still running: compared with the same stretch before"),
 }
 CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above
 

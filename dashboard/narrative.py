@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dashboard import formats
+from dashboard.figures import Bulletin
 from dashboard.i18n import lang, name
 from queries.metrics import METRICS, RATES
-
-if TYPE_CHECKING:
-    from dashboard.bulletin import Bulletin
+from queries.periods import change
 
 RISING = 0.5  # a top problem up this much on the period before is named as one to watch
+OPENING = {"day": "On ", "week": "In the week of ", "month": "In "}
 
 
 def period_label(b: Bulletin) -> str:
-    last = b.end.toordinal() - 1
-    end = b.end.fromordinal(last)
     if lang() == "en":
-        if b.kind == "day":
-            return f"On {b.start:%d %B %Y}"
-        if b.kind == "week":
-            return f"In the week of {b.start:%d %B} to {end:%d %B %Y}"
-        return f"In {b.start:%B %Y}"
-    if b.kind == "day":
-        return f"{b.start.year}年{b.start.month}月{b.start.day}日"
-    if b.kind == "week":
-        return f"{b.start.year}年{b.start.month}月{b.start.day}日至{end.month}月{end.day}日"
-    return f"{b.start.year}年{b.start.month}月"
+        return OPENING[b.kind] + b.period.label("en")
+    return b.period.label("zh")
+
+
+def as_of(b: Bulletin) -> str:
+    """For a period still running: up to when it is counted; nothing for a whole one."""
+    if not b.running:
+        return ""
+    if lang() == "en":
+        return f", as of {b.t:%d %B %H:%M},"
+    return f"（截至{b.t.month}月{b.t.day}日{b.t:%H:%M}）"
 
 
 def listed(names: list[str]) -> str:
@@ -37,12 +34,17 @@ def listed(names: list[str]) -> str:
     return "、".join(names)
 
 
-def change_words(ratio: float | None) -> str:
+def change_words(ratio: float | None, running: bool) -> str:
+    """A change in words; for a running period it is on the same stretch of the period before (同期)."""
     if formats.missing(ratio):
         return "无上期数据" if lang() == "zh" else "with nothing to compare"
     if lang() == "en":
         return f"{'up' if ratio >= 0 else 'down'} {abs(ratio) * 100:.1f}%"
-    return f"环比{'上升' if ratio >= 0 else '下降'}{abs(ratio) * 100:.1f}%"
+    return f"{'较上期同期' if running else '环比'}{'上升' if ratio >= 0 else '下降'}{abs(ratio) * 100:.1f}%"
+
+
+def on_before(b: Bulletin) -> str:
+    return "on the same stretch of the period before" if b.running else "on the period before"
 
 
 def paragraph(b: Bulletin) -> str:
@@ -52,28 +54,28 @@ def paragraph(b: Bulletin) -> str:
 
 def volume(b: Bulletin) -> str:
     received, before = b.current.get("received") or 0, b.previous.get("received")
-    ratio = received / before - 1 if before else None
+    words = change_words(change(received, before), b.running)
     scope = name(b.district) if b.district else ("全市" if lang() == "zh" else "the city")
     if lang() == "en":
-        return (f"{period_label(b)} {scope} received {received:,} requests, {change_words(ratio)}"
-                f"{f' on the period before ({before:,})' if before else ''}.")
-    return (f"{period_label(b)}，{scope}共受理诉求{received:,}件，{change_words(ratio)}"
-            f"{f'（上期{before:,}件）' if before else ''}。")
+        return (f"{period_label(b)}{as_of(b)} {scope} received {received:,} requests, {words}"
+                f"{f' {on_before(b)} ({before:,})' if before else ''}.")
+    base = "上期同期" if b.running else "上期"
+    return f"{period_label(b)}{as_of(b)}，{scope}共受理诉求{received:,}件，{words}{f'（{base}{before:,}件）' if before else ''}。"
 
 
 def rates(b: Bulletin) -> str:
     three = RATES[:3]
     values = "、".join(formats.percent(b.current.get(k)) for k in three) if lang() == "zh" else \
         ", ".join(formats.percent(b.current.get(k)) for k in three)
-    changes = [None if formats.missing(b.current.get(k)) or formats.missing(b.previous.get(k))
-               else (b.current[k] - b.previous[k]) * 100 for k in three]
-    moved = ", ".join("—" if c is None else f"{c:+.1f}" for c in changes)
+    changes = [change(b.current.get(k), b.previous.get(k), rate=True) for k in three]
     on_time = formats.percent(b.current.get("on_time_rate"))
     if lang() == "en":
-        return (f"The response, resolution and satisfaction rates were {values} ({moved} points on the period "
-                f"before); {on_time} of requests due were handled on time.")
-    moved_zh = "、".join("—" if c is None else f"{c:+.1f}" for c in changes)
-    return f"响应率、解决率、满意率分别为{values}，较上期分别变化{moved_zh}个百分点；按时办结率为{on_time}。"
+        moved = ", ".join("—" if c is None else f"{c * 100:+.1f}" for c in changes)
+        return (f"The response, resolution and satisfaction rates were {values} ({moved} points {on_before(b)}); "
+                f"{on_time} of requests due were handled on time.")
+    moved_zh = "、".join("—" if c is None else f"{c * 100:+.1f}" for c in changes)
+    return (f"响应率、解决率、满意率分别为{values}，较{'上期同期' if b.running else '上期'}分别变化{moved_zh}个百分点；"
+            f"按时办结率为{on_time}。")
 
 
 def targets(b: Bulletin) -> str:
@@ -113,10 +115,11 @@ def problems(b: Bulletin) -> str:
         return ""
     rising = [r["name"] for r in rows if not formats.missing(r["change"]) and r["change"] >= RISING]
     if lang() == "en":
-        items = "; ".join(f"{name(r['name'])} ({r['received']:,}, {change_words(r['change'])})" for r in rows)
+        items = "; ".join(f"{name(r['name'])} ({r['received']:,}, {change_words(r['change'], b.running)})"
+                          for r in rows)
         text = f"The most frequent problems were {items}."
         return text + (f" {listed(rising)} rose sharply and need attention." if rising else "")
-    items = "、".join(f"{r['name']}（{r['received']:,}件，{change_words(r['change'])}）" for r in rows)
+    items = "、".join(f"{r['name']}（{r['received']:,}件，{change_words(r['change'], b.running)}）" for r in rows)
     text = f"诉求量居前的问题依次为{items}。"
     return text + (f"其中{listed(rising)}增幅较大，需重点关注。" if rising else "")
 

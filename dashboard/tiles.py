@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import formats
 from dashboard.i18n import lang, t
 from queries.metrics import METRICS, RATES
+from queries.periods import change
 
 
 def definition(key: str) -> str:
@@ -22,7 +23,7 @@ def rate(column, key: str, current: dict, previous: dict | None) -> None:
     mark = "" if met is None else (" :green[✔]" if met else " :red[✘]")
     with column.container(border=True):  # the caption inside the border, where a metric label would truncate
         st.metric(f"{t(key)}{mark}", formats.percent(value),
-                  delta=formats.points(None if formats.missing(value) or formats.missing(before) else value - before),
+                  delta=formats.points(change(value, before, rate=True)),
                   help=f"{definition(key)}\n\n{t('target')} {formats.percent(target)}")
         st.caption(f"{t('target')} {formats.percent(target)} · {t('delta_vs_previous')}")
 
@@ -36,7 +37,7 @@ def headline(rows, columns: list | None = None) -> None:
     received = current.get("received")
     with columns[0].container(border=True):
         st.metric(t("received"), formats.count(received),
-                  delta=formats.change(received / before - 1 if before and received is not None else None),
+                  delta=formats.change(change(received, before)),
                   delta_color="off", help=definition("received"))
         st.caption(t("delta_vs_previous"))
     for column, key in zip(columns[1:], RATES):

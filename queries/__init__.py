@@ -10,7 +10,8 @@ relations the runner puts in front of it, already cut to the filter:
 
 A panel's header may say ``-- grain: district street`` (the dimensions it
 groups by, which decide whether a rollup can answer), ``-- span: previous``,
-``year_ago`` or ``all`` (how far back before the period it needs rows) and
+``year_ago`` or ``all`` (how far back before the period it needs rows: the period before, or the same one
+52 weeks earlier, each cut where t cuts a running period, queries/periods.py) and
 ``-- rows: open`` or ``whistled`` (it reads only requests open at t, all in
 requests_live, or only whistled ones, all in requests_whistled).
 """
@@ -26,12 +27,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from queries.periods import Period, Window, midnight, next_month
+
 QUERY_DIR = Path(__file__).resolve().parent
 PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 OWN_WITH = re.compile(r"^(\s*--.*\n)*\s*with\s", re.IGNORECASE)
 HEADER = re.compile(r"^--\s*(grain|span|rows):\s*(.*)$", re.MULTILINE)
 EARLIEST = date(1900, 1, 1)
-EDGES = 3  # day ranges around the whole months: before them, the month holding the start, after them
+EDGES = 4  # day ranges around the whole months and the gap before the period: before, either side of it, after
 
 # Which request dimensions each rollup keeps (queries/rollups.sql); smallest first.
 # Each has a month twin, <name>_month, whose day is the first of its month.
@@ -110,34 +113,43 @@ def rolled_up(cursor: duckdb.DuckDBPyConnection, t: datetime) -> bool:
     return rolled_until is not None and t >= rolled_until
 
 
-def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str], t: datetime, rollups: bool) -> str:
+def source(cursor: duckdb.DuckDBPyConnection, grain: set[str], chosen: set[str], t: datetime, rollups: bool,
+           gap: Window) -> str:
     """The smallest rollup that holds every dimension the panel groups or filters by, else the base table.
 
     A panel that does not group by day reads whole months ($months) from the rollup's month twin and
     only the days around them ($edge<i>_from to $edge<i>_to) from the rollup itself: plain day ranges,
-    so DuckDB skips the rest of the table by its zone maps.
+    so DuckDB skips the rest of the table by its zone maps. Rows in the gap [$cut, $start) are left out:
+    the rollups and requests_live skip the gap's days from $cut_day, the requests fill in $cut_day up to $cut.
     """
     if rollups and rolled_up(cursor, t):
         for table, dimensions in ROLLUPS.items():
             if grain | chosen | {"day"} <= dimensions:
-                live = "select * from request_facts('requests_live', $t, $since, $until)"
-                days = f"select * from {table} where day >= $since::date and day < $until::date"
+                live = ("select * from request_facts('requests_live', $t, $since, $until) "
+                        "where day < $cut_day or day >= $start")
+                if gap.start.time() != datetime.min.time():
+                    live += " union all by name select * from request_facts('requests', $t, $cut_day, $cut)"
                 if "day" in grain:
-                    return f"{days} union all by name {live}"
+                    return (f"select * from {table} where day >= $since::date and day < $until::date "
+                            f"and (day < $cut_day or day >= $start) union all by name {live}")
                 edges = " ".join(f"union all by name select * from {table} where day >= $edge{i}_from::date "
                                  f"and day < $edge{i}_to::date" for i in range(EDGES))
                 return (f"select * from {table}_month where list_contains($months::date[], day) {edges} "
                         f"union all by name {live}")
+    if gap.start < gap.end:
+        return ("select * from request_facts('requests', $t, $since, $cut) "
+                "union all by name select * from request_facts('requests', $t, $start::timestamp, $until)")
     return "select * from request_facts('requests', $t, $since, $until)"
 
 
-def edges(since: date, until: date, months: list[date]) -> list[tuple[date, date]]:
-    """The day ranges of [since, until) outside the whole months, padded with empty ones to EDGES."""
+def edges(since: date, until: date, months: list[date],
+          gap: tuple[date, date] | None = None) -> list[tuple[date, date]]:
+    """The day ranges of [since, until) outside the whole months and the gap, padded with empty ones to EDGES."""
     ranges, start = [], since
-    for month in months:
-        if month > start:
-            ranges.append((start, month))
-        start = (month + timedelta(days=32)).replace(day=1)
+    for lo, hi in sorted([(month, next_month(month)) for month in months] + ([gap] if gap and gap[0] < gap[1] else [])):
+        if lo > start:
+            ranges.append((start, lo))
+        start = max(start, hi)
     if start < until:
         ranges.append((start, until))
     if len(ranges) > EDGES:
@@ -145,26 +157,38 @@ def edges(since: date, until: date, months: list[date]) -> list[tuple[date, date
     return ranges + [(until, until)] * (EDGES - len(ranges))
 
 
-def whole_months(since: date, start: date, until: date, t: datetime) -> list[date]:
-    """The calendar months inside [since, until) that end before t's day and do not straddle start."""
-    months, first = [], since if since.day == 1 else (since.replace(day=1) + timedelta(days=32)).replace(day=1)
+def whole_months(since: date, start: date, until: date, t: datetime, gap_from: date | None = None) -> list[date]:
+    """The calendar months inside [since, until) that end before t's day and lie outside [gap_from, start)."""
+    months, first = [], since if since.day == 1 else next_month(since)
+    gap_from = start if gap_from is None else gap_from
     while True:
-        following = (first + timedelta(days=32)).replace(day=1)
+        following = next_month(first)
         if following > min(until, t.date()):
             return months
-        if following <= start or first >= start:
+        if following <= gap_from or first >= start:
             months.append(first)
         first = following
 
 
 def span_start(span: str, flt: Filter) -> date:
     if span == "previous":
-        return flt.start - (flt.end - flt.start)
+        return Period.spanning(flt.start, flt.end).before().start
     if span == "year_ago":
-        return flt.start - timedelta(days=364)  # whole weeks back, so weekdays line up
+        return Period.spanning(flt.start, flt.end).year_earlier().start
     if span == "all":
         return EARLIEST
     return flt.start
+
+
+def gap(flt: Filter, span: str, t: datetime) -> Window:
+    """The moments [cut, start) left out between the rows a panel reads before its period and the period.
+
+    Before a running period a panel reads only as far into the period before (or the year-ago one) as t
+    is into this one, so both sides cover the same stretch; before a whole period, all of it.
+    """
+    period, start = Period.spanning(flt.start, flt.end), midnight(flt.start)
+    earlier = {"previous": period.previous, "year_ago": period.year_ago}.get(span)
+    return Window(min(earlier(t).end, start) if earlier else start, start)
 
 
 def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, rollups: bool = True,
@@ -177,12 +201,15 @@ def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: dateti
     grain = {str((extra or {})[g[1:]]) if g.startswith("$") else g for g in header(name)[0]}
     rows = dict(HEADER.findall(text)).get("rows", "").strip()
     table = ROW_TABLES[rows] if rows and rollups and rolled_up(cursor, t) else "requests"
+    facts = source(cursor, grain, flt.chosen(), t, rollups, gap(flt, header(name)[1], t))
     relations = {
-        "facts": f"select * from ({source(cursor, grain, flt.chosen(), t, rollups)}) where {sql('filter_requests')}",
+        "facts": f"select * from ({facts}) where {sql('filter_requests')}",
         "tickets": f"select * from {table} where received_at >= $since and received_at < $until "
-                   f"and received_at <= $t and {sql('filter_requests')}",
+                   f"and received_at <= $t and not (received_at >= $cut and received_at < $start) "
+                   f"and {sql('filter_requests')}",
         "events": f"select * from incidents where detected_at >= $since and detected_at < $until "
-                  f"and detected_at <= $t and {sql('filter_incidents')}",
+                  f"and detected_at <= $t and not (detected_at >= $cut and detected_at < $start) "
+                  f"and {sql('filter_incidents')}",
     }
     used = [f"{key} as ({value})" for key, value in relations.items() if re.search(rf"\b{key}\b", text)]
     if not used:
@@ -192,13 +219,12 @@ def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: dateti
 
 
 def params_of(flt: Filter, span: str, t: datetime, extra: dict[str, object]) -> dict[str, object]:
-    since = span_start(span, flt)
-    months = whole_months(since, flt.start, flt.end, t)
-    around = {f"edge{i}_{end}": day for i, pair in enumerate(edges(since, flt.end, months))
+    since, cut = span_start(span, flt), gap(flt, span, t).start
+    months = whole_months(since, flt.start, flt.end, t, cut.date())
+    around = {f"edge{i}_{end}": day for i, pair in enumerate(edges(since, flt.end, months, (cut.date(), flt.start)))
               for end, day in zip(("from", "to"), pair)}
-    values = {**asdict(flt), **extra, **around, "t": t, "months": months,
-              "since": datetime.combine(since, datetime.min.time()),
-              "until": datetime.combine(flt.end, datetime.min.time())}
+    values = {**asdict(flt), **extra, **around, "t": t, "months": months, "since": midnight(since),
+              "cut": cut, "cut_day": cut.date(), "until": midnight(flt.end)}
     return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items()}
 
 

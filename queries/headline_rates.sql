@@ -1,4 +1,5 @@
--- 三率 and the on-time rate for the period and the period before it (环比),
+-- 三率 and the on-time rate for the period and the period before it (环比; for a
+-- running period only as far into it as $t is into this one, like for like),
 -- counted as of $t, beside each rate's target from the evaluation scheme.
 -- span: previous
 with targets as (

@@ -10,6 +10,8 @@ import pytest
 
 import queries
 from dashboard import bulletin
+from dashboard.figures import SMALLEST, TOPICS, WARNINGS
+from queries.periods import Period
 
 
 def figures(html: str) -> dict[str, str]:
@@ -25,7 +27,8 @@ def week(con, tmp_path_factory):
     clock = queries.clock(queries.prepare(con))
     day = clock.date() - timedelta(days=9)
     html, _ = bulletin.make_text(con, "week", day, None, "zh")
-    return bulletin.period_of("week", day), html
+    period = Period.of("week", day)
+    return (period.start, period.end), html
 
 
 def raw(con, start, end, district=None) -> pl.DataFrame:
@@ -67,7 +70,7 @@ def test_the_narrative_names_the_bottom_streets(con, week):
         score=(pl.col("in_time").fill_null(False).sum() / pl.col("due").sum()
                + (pl.col("called") & pl.col("resolved")).fill_null(False).sum() / pl.col("called").fill_null(False).sum()
                + (pl.col("called") & pl.col("satisfied")).fill_null(False).sum() / pl.col("called").fill_null(False).sum())
-        / 3).filter(pl.col("received") >= bulletin.SMALLEST["week"]).sort(["score", "received"])
+        / 3).filter(pl.col("received") >= SMALLEST["week"]).sort(["score", "received"])
     lowest = streets["street"].head(3).to_list()
     narrative = re.search(r"data-narrative>([^<]*)<", html).group(1)
     assert f"全市街道（乡镇）中排名后三位的为{'、'.join(lowest)}" in narrative
@@ -78,7 +81,7 @@ def test_a_district_bulletin_holds_only_that_district(con):
     clock = queries.clock(queries.prepare(con))
     day = clock.date() - timedelta(days=40)
     html, markdown = bulletin.make_text(con, "month", day, "海淀区", "zh")
-    start, end = bulletin.period_of("month", day)
+    start, end = Period.of("month", day).start, Period.of("month", day).end
     assert figures(html)["received"] == f"{raw(con, start, end, '海淀区').height:,}"
     ours = {s for s, in con.execute("select street from streets where district = '海淀区'").fetchall()}
     assert set(places(html, "places")) <= ours and places(html, "places")
@@ -96,11 +99,11 @@ def test_an_english_bulletin_speaks_english(con):
 def test_a_monthly_bulletin_lists_the_months_warnings_and_topic_candidates(con):
     peak = con.execute("select peaks_at from demo_events where kind = 'rising'").fetchone()[0].date()
     html, _ = bulletin.make_text(con, "month", peak, None, "zh")
-    start, end = bulletin.period_of("month", peak)
+    start, end = Period.of("month", peak).start, Period.of("month", peak).end
     fired = con.execute("select coalesce(street, district) from warnings where last_seen >= ? and first_seen < ? "
                         "order by status = 'closed', last_seen desc, score desc limit ?",
-                        [start, end, bulletin.WARNINGS]).fetchall()
+                        [start, end, WARNINGS]).fetchall()
     assert fired and re.findall(r"data-warning>([^<]*)<", html) == [place for place, in fired]
     keywords = con.execute("select keywords from topics where month = ? order by rank limit ?",
-                           [start, bulletin.TOPICS]).fetchall()
+                           [start, TOPICS]).fetchall()
     assert re.findall(r"data-topic-keywords>([^<]*)<", html) == [k for k, in keywords]
