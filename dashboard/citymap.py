@@ -17,10 +17,10 @@ import pydeck as pdk
 import shapely
 import streamlit as st
 
-from dashboard import filters, formats, settings, wall
+from dashboard import filters, formats, wall
 from dashboard.i18n import labeller, name, t
 from dashboard.store import acted, has, panel
-from queries import Filter
+from queries import Filter, settings
 
 STYLE = "app/static/dark.json"  # a background and no sources: nothing to fetch
 LAYERS = ("hexagons", "areas", "incidents", "whistles", "warnings")

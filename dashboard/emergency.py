@@ -7,9 +7,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard import settings
 from dashboard.store import acted, has, panel
-from queries import Filter
+from queries import Filter, settings
 
 
 def incidents_now(flt: Filter, clock: datetime) -> dict:

@@ -9,14 +9,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, emergency, filters, formats, settings, tiles, wall
+from dashboard import charts, citymap, emergency, filters, formats, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.i18n import name as in_language
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
-from queries import Filter
+from queries import Filter, settings
 
 
 @dataclass(frozen=True)

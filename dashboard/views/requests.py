@@ -9,9 +9,9 @@ from dashboard.columns import rate_columns, ticket_columns
 from dashboard.exports import heading
 from dashboard.i18n import labeller, lang, t, translated
 from dashboard.sections import guarded
-from dashboard.settings import LIST_ROWS
 from dashboard.store import now, panel
 from queries.metrics import METRICS
+from queries.settings import LIST_ROWS
 
 clock = now()
 flt = filters.current(clock)

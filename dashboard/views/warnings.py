@@ -7,11 +7,12 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, filters, formats, settings, tiles, wall
+from dashboard import charts, citymap, filters, formats, tiles, wall
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
 from dashboard.store import act, acted, has, now, panel
+from queries import settings
 
 clock = now()
 flt = filters.current(clock)
