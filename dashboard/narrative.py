@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from dashboard import formats
 from dashboard.i18n import lang, name
 from queries.metrics import METRICS, RATES
+from queries.settings import SEVERE
 
 if TYPE_CHECKING:
     from dashboard.bulletin import Bulletin
@@ -140,7 +141,7 @@ def backlog(b: Bulletin) -> str:
 
 def incidents(b: Bulletin) -> str:
     total = int(b.incidents["incidents"].sum()) if b.incidents.height else 0
-    severe = int(b.incidents.filter(b.incidents["name"].cast(int) >= 3)["incidents"].sum()) if total else 0
+    severe = int(b.incidents.filter(b.incidents["name"].cast(int) >= SEVERE)["incidents"].sum()) if total else 0
     still = int(b.incidents["open"].sum()) if total else 0
     if lang() == "en":
         return (f"{total:,} city incidents were detected, {severe:,} of them serious or worse; {still:,} were "

@@ -36,8 +36,7 @@ def labelled(rows: pl.DataFrame) -> pl.DataFrame:
 with guarded("warning tiles"):
     only_active = wall.on() or st.toggle(t("warnings_only_active", n=settings.WARNING_ACTIVE_DAYS), value=True,
                                          key="warn_active")
-    rows = panel("warning_list", flt, clock, active=only_active, active_days=settings.WARNING_ACTIVE_DAYS,
-                 limit=settings.LIST_ROWS, **acted())
+    rows = panel("warning_list", flt, clock, active=only_active, limit=settings.LIST_ROWS, **acted())
     columns = st.columns(5)
     live = rows.filter(pl.col("status") != "closed")
     tiles.count(columns[0], t("warnings_active"), live.height)
