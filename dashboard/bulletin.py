@@ -23,11 +23,11 @@ import vl_convert
 
 import queries
 from dashboard import charts, formats
-from dashboard.i18n import lang, name, names_of, t, translated, using
+from dashboard.i18n import name, names_of, t, translated, using
 from dashboard.narrative import paragraph, period_label
 from data import db
 from queries import Filter
-from queries.metrics import METRICS, RATES
+from queries.metrics import RATES
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
@@ -133,7 +133,7 @@ def render(bulletin: Bulletin) -> tuple[str, str]:
     """The bulletin as self-contained HTML and as Markdown."""
     context = {"b": bulletin, "t": t, "f": formats, "rates": RATES, "narrative": paragraph(bulletin),
                "period": period_label(bulletin), "translated_name": name,
-               "metric_name": lambda key: METRICS[key].name_en if lang() == "en" else METRICS[key].name}
+               "metric_name": t}
     return tuple(TEMPLATES.get_template(f"bulletin.{suffix}.j2").render(context) for suffix in ("html", "md"))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dashboard import formats
-from dashboard.i18n import lang, name
-from queries.metrics import METRICS, RATES
+from dashboard.i18n import lang, name, t
+from queries.metrics import RATES
 from queries.settings import SEVERE
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def targets(b: Bulletin) -> str:
     if not missed:
         return "All four rates met their targets." if lang() == "en" else "四项指标均达到目标值。"
     goals = [formats.percent(b.current[k.replace("_rate", "_target")]) for k in missed]
-    names = [METRICS[k].name_en if lang() == "en" else METRICS[k].name for k in missed]
+    names = [t(k) for k in missed]
     if lang() == "en":
         return f"{listed(names)} fell short of {'its target' if len(missed) == 1 else 'their targets'} ({', '.join(goals)})."
     return f"其中{listed(names)}未达到目标值（{'、'.join(goals)}）。"
