@@ -1,6 +1,5 @@
 """cityops: streamlit run dashboard/app.py"""
 
-import os
 import sys
 from pathlib import Path
 
@@ -8,13 +7,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `data` and `q
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, settings, wall  # noqa: E402
+from dashboard import filters, wall  # noqa: E402
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
 from dashboard.store import now  # noqa: E402
 from data import db  # noqa: E402
 from data.demo.generate import generate  # noqa: E402
-
-DEMO_REQUESTS = 2_000_000  # the first-start city; CITYOPS_DEMO_REQUESTS changes it
+from queries import settings  # noqa: E402
 
 st.set_page_config(page_title="cityops", page_icon="🏙️", layout="wide",
                    initial_sidebar_state="collapsed" if wall.on() else "expanded")
@@ -26,7 +24,7 @@ def ensure_database(path: Path) -> None:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         bar = st.progress(0.0, text=t("generating"))
-        requests = int(os.environ.get("CITYOPS_DEMO_REQUESTS", DEMO_REQUESTS))
+        requests = settings.value("CITYOPS_DEMO_REQUESTS")
         generate(path, requests=requests, incidents=max(requests * 3 // 40, 100),
                  progress=lambda fraction, message: bar.progress(fraction, text=f"{t('generating')} {message}"))
         bar.empty()

@@ -17,10 +17,10 @@ import pydeck as pdk
 import shapely
 import streamlit as st
 
-from dashboard import filters, formats, settings, wall
+from dashboard import filters, formats, wall
 from dashboard.i18n import labeller, name, t
 from dashboard.store import acted, has, panel
-from queries import Filter
+from queries import Filter, settings
 
 STYLE = "app/static/dark.json"  # a background and no sources: nothing to fetch
 LAYERS = ("hexagons", "areas", "incidents", "whistles", "warnings")
@@ -153,7 +153,7 @@ def incident_layers(flt: Filter, clock: datetime) -> list:
     layers = [pdk.Layer("ScatterplotLayer", data, id="incidents", get_position=["lon", "lat"], get_fill_color="colour",
                         get_radius="radius", radius_min_pixels=2.5, radius_max_pixels=18, stroked=True,
                         get_line_color=[255, 255, 255, 200], line_width_min_pixels=0.5, pickable=True)]
-    severe = [row for row in data if row["severity"] >= 3]
+    severe = [row for row in data if row["severity"] >= settings.SEVERE]
     if severe and wall.on():
         layers.append(pdk.Layer("ScatterplotLayer", severe, id="severe", get_position=["lon", "lat"],
                                 get_fill_color=[255, 59, 59, 40], get_line_color=[255, 90, 90, 220], stroked=True,
@@ -192,8 +192,8 @@ def warning_layers(flt: Filter, clock: datetime) -> list:
     """Active warnings at their street's (or district's) label point: red rings for surges, amber for rising."""
     if not has("warnings"):
         return []
-    rows = panel("warning_list", flt, clock, active=True, active_days=settings.WARNING_ACTIVE_DAYS,
-                 limit=WARNING_POINTS, **acted()).filter(pl.col("status") != "closed").drop_nulls(["lat", "lon"])
+    rows = panel("warning_list", flt, clock, active=True, limit=WARNING_POINTS, **acted()) \
+        .filter(pl.col("status") != "closed").drop_nulls(["lat", "lon"])
     if rows.is_empty():
         return []
     data = rows.with_columns(

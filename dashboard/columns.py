@@ -1,10 +1,11 @@
-"""Column headings and number formats for the tables, in the interface language."""
+"""Column headings and number formats for the tables, in the interface language; a metric's from its registry."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard.i18n import definition, t
+from queries.metrics import METRICS, RATES
 
 TIME = "YYYY-MM-DD HH:mm"
 
@@ -13,12 +14,21 @@ def _text(*keys: str) -> dict:
     return {key: st.column_config.TextColumn(t(key)) for key in keys}
 
 
+def metric(key: str, bar: bool = True):
+    """A metric's column: its name and definition, a count, or a percent drawn as a bar (or not)."""
+    if METRICS[key].number == "count":
+        return st.column_config.NumberColumn(t(key), help=definition(key), format="localized")
+    if bar:
+        return st.column_config.ProgressColumn(t(key), help=definition(key), format="percent", min_value=0.0,
+                                               max_value=1.0)
+    return st.column_config.NumberColumn(t(key), help=definition(key), format="percent")
+
+
 def rate_columns(level: str) -> dict:
     return {
         "name": st.column_config.TextColumn(t(level)),
-        "received": st.column_config.NumberColumn(t("requests"), format="localized"),
-        **{key: st.column_config.ProgressColumn(t(key), format="percent", min_value=0.0, max_value=1.0)
-           for key in ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate")},
+        "received": metric("received"),
+        **{key: metric(key) for key in RATES},
         "repeats": st.column_config.NumberColumn(t("repeats"), format="localized"),
     }
 

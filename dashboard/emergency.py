@@ -7,14 +7,13 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard import settings
 from dashboard.store import acted, has, panel
-from queries import Filter
+from queries import Filter, settings
 
 
 def incidents_now(flt: Filter, clock: datetime) -> dict:
     """Open, severe open and late incidents at the clock in the chosen places."""
-    return panel("incident_alerts", flt, clock, late_hours=int(settings.INCIDENT_LATE_HOURS)).row(0, named=True)
+    return panel("incident_alerts", flt, clock).row(0, named=True)
 
 
 def chosen() -> bool:
@@ -28,7 +27,7 @@ def warnings_now(flt: Filter, clock: datetime) -> dict:
     """Active warnings in the chosen places: how many, how many nobody acknowledged, district-wide surges."""
     if not has("warnings"):  # a database made before the warnings existed
         return {"active": 0, "unacknowledged": 0, "district_surges": 0, "strongest": None}
-    rows = panel("warning_alerts", flt, clock, active_days=settings.WARNING_ACTIVE_DAYS, **acted())
+    rows = panel("warning_alerts", flt, clock, **acted())
     return rows.row(0, named=True)
 
 

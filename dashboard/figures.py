@@ -82,7 +82,7 @@ def gather(cursor: duckdb.DuckDBPyConnection, kind: str, day: date, district: st
         queries.run(cursor, "incident_lifecycle", flt, at, level="severity").sort("name", descending=True),
         fixes,
         queries.run(cursor, "requests_trend", flt, at, bucket="day"),
-        analysed(cursor, "warning_list", flt, at, active=False, active_days=0, limit=WARNINGS, acted_ids=[],
+        analysed(cursor, "warning_list", flt, at, active=False, limit=WARNINGS, acted_ids=[],
                  acted_status=[]),
         analysed(cursor, "topic_list", flt, at, month=period.start, limit=TOPICS) if kind == "month" else None)
 

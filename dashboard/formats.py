@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from dashboard.i18n import lang
+from queries.metrics import METRICS
 
 
 def missing(value: object) -> bool:
@@ -24,6 +25,11 @@ def count(value: float | None) -> str:
 
 def percent(value: float | None, digits: int = 1) -> str:
     return "—" if missing(value) else f"{value * 100:.{digits}f}%"
+
+
+def metric(key: str, value: float | None) -> str:
+    """A metric's value in the number format its registry entry gives."""
+    return percent(value) if METRICS[key].number == "percent" else count(value)
 
 
 def points(change: float | None) -> str | None:

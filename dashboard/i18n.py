@@ -1,4 +1,7 @@
-"""Interface words in Chinese (default) and English, one entry per label, and place/topic names per language."""
+"""Interface words in Chinese (default) and English, one entry per label, and place/topic names per language.
+
+A metric's name and definition are not here but in queries/metrics.py: t(key) reads them from there.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from contextvars import ContextVar
 
 import polars as pl
 import streamlit as st
+
+from queries.metrics import METRICS
 
 LANGUAGES = ("zh", "en")
 
@@ -41,16 +46,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "clear_filters": ("清除筛选", "Clear filters"),
     # numbers and tiles
     "today": ("今日", "Today"),
-    "received": ("受理诉求", "Requests received"),
     "received_today": ("今日受理", "Received today"),
-    "response_rate": ("响应率", "Response rate"),
-    "resolution_rate": ("解决率", "Resolution rate"),
-    "satisfaction_rate": ("满意率", "Satisfaction rate"),
-    "on_time_rate": ("按时办结率", "On-time rate"),
     "target": ("目标", "Target"),
     "delta_vs_previous": ("较上期", "vs prior period"),
-    "open_now": ("在办工单", "Open now"),
-    "overdue_now": ("超期未办结", "Overdue now"),
     "open_incidents": ("在办事件", "Open incidents"),
     "severe_open": ("重大及以上事件", "Severe incidents open"),
     "as_of": ("数据截至", "Data as of"),
@@ -208,7 +206,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank_by": ("排名维度", "Rank by"),
     "overdue_requests": ("超期未办结工单", "Overdue requests"),
     "repeat_requests": ("重复诉求集中的街道与问题", "Where problems come back"),
-    "repeat_share": ("重复占比", "Repeat share"),
     "whistles": ("吹哨报到", "Whistles (吹哨报到)"),
     "whistles_help": ("已报到 / 吹哨次数；吹哨到部门报到的平均与P90用时",
                       "Departments arrived / whistles blown; hours from whistle to arrival, mean and p90"),
@@ -372,9 +369,15 @@ def using(language: str, names: dict[str, str]) -> Iterator[None]:
 
 
 def t(key: str, **values: object) -> str:
-    zh, en = LABELS[key]
+    """A label, or a metric's name, in the interface language."""
+    zh, en = (METRICS[key].name, METRICS[key].name_en) if key in METRICS else LABELS[key]
     text = en if lang() == "en" else zh
     return text.format(**values) if values else text
+
+
+def definition(key: str) -> str:
+    """A metric's formula in words, in the interface language."""
+    return METRICS[key].definition_en if lang() == "en" else METRICS[key].definition
 
 
 def english_names() -> dict[str, str]:

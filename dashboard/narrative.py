@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dashboard import formats
 from dashboard.figures import Bulletin
-from dashboard.i18n import lang, name
-from queries.metrics import METRICS, RATES
+from dashboard.i18n import lang, name, t
+from queries.metrics import RATES
 from queries.periods import change
+from queries.settings import SEVERE
 
 RISING = 0.5  # a top problem up this much on the period before is named as one to watch
 OPENING = {"day": "On ", "week": "In the week of ", "month": "In "}
@@ -84,7 +85,7 @@ def targets(b: Bulletin) -> str:
     if not missed:
         return "All four rates met their targets." if lang() == "en" else "四项指标均达到目标值。"
     goals = [formats.percent(b.current[k.replace("_rate", "_target")]) for k in missed]
-    names = [METRICS[k].name_en if lang() == "en" else METRICS[k].name for k in missed]
+    names = [t(k) for k in missed]
     if lang() == "en":
         return f"{listed(names)} fell short of {'its target' if len(missed) == 1 else 'their targets'} ({', '.join(goals)})."
     return f"其中{listed(names)}未达到目标值（{'、'.join(goals)}）。"
@@ -143,7 +144,7 @@ def backlog(b: Bulletin) -> str:
 
 def incidents(b: Bulletin) -> str:
     total = int(b.incidents["incidents"].sum()) if b.incidents.height else 0
-    severe = int(b.incidents.filter(b.incidents["name"].cast(int) >= 3)["incidents"].sum()) if total else 0
+    severe = int(b.incidents.filter(b.incidents["name"].cast(int) >= SEVERE)["incidents"].sum()) if total else 0
     still = int(b.incidents["open"].sum()) if total else 0
     if lang() == "en":
         return (f"{total:,} city incidents were detected, {severe:,} of them serious or worse; {still:,} were "

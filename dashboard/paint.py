@@ -10,7 +10,6 @@ The browser tests drive the dashboard through the same serve() and chromium().
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from queries import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -36,7 +37,7 @@ def free_port() -> int:
 def serve(db: str | Path, timeout: float = 60) -> Iterator[str]:
     """The dashboard on a free port, reading db; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "CITYOPS_DB": str(db)}
+    env = settings.environment(CITYOPS_DB=db)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],

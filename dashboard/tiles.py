@@ -5,27 +5,26 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import formats
-from dashboard.i18n import lang, t
+from dashboard.i18n import definition, t
 from queries.metrics import METRICS, RATES
 from queries.periods import change
 
-
-def definition(key: str) -> str:
-    metric = METRICS[key]
-    return metric.definition_en if lang() == "en" else metric.definition
+DELTA_COLOUR = {True: "normal", False: "inverse", None: "off"}  # by the metric's direction: is higher better?
 
 
 def rate(column, key: str, current: dict, previous: dict | None) -> None:
     """One rate: its value, the change against the period before, and whether it meets its target."""
-    value, target = current.get(key), current.get(key.replace("_rate", "_target"))
+    metric = METRICS[key]
+    value, target = current.get(key), current.get(metric.target)
     before = (previous or {}).get(key)
     met = None if formats.missing(value) or formats.missing(target) else value >= target
     mark = "" if met is None else (" :green[✔]" if met else " :red[✘]")
     with column.container(border=True):  # the caption inside the border, where a metric label would truncate
-        st.metric(f"{t(key)}{mark}", formats.percent(value),
+        st.metric(f"{t(key)}{mark}", formats.metric(key, value),
                   delta=formats.points(change(value, before, rate=True)),
-                  help=f"{definition(key)}\n\n{t('target')} {formats.percent(target)}")
-        st.caption(f"{t('target')} {formats.percent(target)} · {t('delta_vs_previous')}")
+                  delta_color=DELTA_COLOUR[metric.higher_is_better],
+                  help=f"{definition(key)}\n\n{t('target')} {formats.metric(key, target)}")
+        st.caption(f"{t('target')} {formats.metric(key, target)} · {t('delta_vs_previous')}")
 
 
 def headline(rows, columns: list | None = None) -> None:
@@ -36,9 +35,9 @@ def headline(rows, columns: list | None = None) -> None:
     before = (previous or {}).get("received")
     received = current.get("received")
     with columns[0].container(border=True):
-        st.metric(t("received"), formats.count(received),
+        st.metric(t("received"), formats.metric("received", received),
                   delta=formats.change(change(received, before)),
-                  delta_color="off", help=definition("received"))
+                  delta_color=DELTA_COLOUR[METRICS["received"].higher_is_better], help=definition("received"))
         st.caption(t("delta_vs_previous"))
     for column, key in zip(columns[1:], RATES):
         rate(column, key, current, previous)

@@ -6,8 +6,8 @@ import time
 
 import streamlit as st
 
-from dashboard import settings
 from dashboard.i18n import t
+from queries import settings
 
 DARK = """
 <style>

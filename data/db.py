@@ -12,13 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-DEFAULT_DB = Path(__file__).resolve().parent / "city.duckdb"
+from queries import settings
+
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
 
 
 def db_path() -> Path:
     """The database named by CITYOPS_DB, else the embedded demo city."""
-    return Path(os.environ.get("CITYOPS_DB") or DEFAULT_DB)
+    return settings.value("CITYOPS_DB")
 
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -151,7 +151,7 @@ DEFINITIONS: tuple[Definition, ...] = (
     indicator("A1.1", "安全", "重大及以上事件占比", "Share of major incidents", "%", 4, False,
               "当月发现的城市运行事件中重大、特别重大（3级及以上）事件的比例",
               "Share of the month's incidents of severity 重大 or 特别重大 (3 and above)",
-              EMERGENCY, source="incidents", expression=share("severity >= 3")),
+              EMERGENCY, source="incidents", expression=share("severe(severity)")),
     indicator("A1.2", "安全", "燃气安全隐患整改率", "Gas hazards rectified", "%", 95, True,
               "排查发现的燃气安全隐患中按期整改完成的比例（单位报送）",
               "Share of gas hazards found in inspections that were fixed on time (reported by the unit)",

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from queries import settings
 from queries.periods import Period, Window, midnight, next_month
 
 QUERY_DIR = Path(__file__).resolve().parent
@@ -83,11 +84,15 @@ def header(name: str) -> tuple[set[str], str]:
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor of its own (DuckDB cursors are per-thread) with the metric, facts and masking macros defined."""
+    """A cursor of its own (DuckDB cursors are per-thread) with the metric, threshold, facts and masking macros."""
     cursor = con.cursor()
     if not cursor.execute("select 1 from duckdb_tables() where table_name = 'sources'").fetchone():
         # a database made before sources existed: none of its sources lacks response times
         cursor.execute("create temp table sources (source varchar, records_responses boolean)")
+    thresholds = {"severe_from": settings.SEVERE, "late_hours": settings.INCIDENT_LATE_HOURS,
+                  "active_days": settings.WARNING_ACTIVE_DAYS}
+    for key, value in thresholds.items():
+        cursor.execute(f"set variable {key} = ?", [value])
     for name in ("metrics", "hexes", "facts", "privacy"):
         cursor.execute(sql(name))
     for key in ("hex_km", "hex_lat0"):

@@ -23,7 +23,8 @@ import pandas as pd
 
 import queries
 from queries import Filter
-from queries.pages import LIST_LIMIT, pages
+from queries.pages import pages
+from queries.settings import LIST_ROWS
 
 FILTERS = 30
 DAY = pd.Timedelta(days=1)
@@ -175,7 +176,7 @@ def open_incidents(df: pd.DataFrame, flt: Filter, t: pd.Timestamp) -> tuple[pd.D
     if flt.districts:
         live = live[live["district"].isin(flt.districts)]
     return (live.groupby(["severity", "type"]).size(),
-            live.sort_values(["severity", "detected_at"], ascending=[False, True]).head(LIST_LIMIT))
+            live.sort_values(["severity", "detected_at"], ascending=[False, True]).head(LIST_ROWS))
 
 
 def hexagons(df: pd.DataFrame, km: float, lat0: float) -> pd.Series:
@@ -215,7 +216,7 @@ def requests_page(requests: pd.DataFrame, flt: Filter, t: pd.Timestamp) -> None:
     everything = cut(requests, Filter(date(1900, 1, 1), flt.end, flt.districts, flt.streets, (), flt.categories,
                                       (), flt.channels), t)
     late = everything[~(everything["handled_at"] <= t) & (everything["deadline_at"] < t)]
-    late.sort_values("deadline_at").head(LIST_LIMIT)
+    late.sort_values("deadline_at").head(LIST_ROWS)
     period.assign(repeat=period["repeat_of"].notna()).groupby(["street", "subcategory"])["repeat"].agg(["sum", "count"])
     blown = period[(period["whistle"] != "none") & (period["whistle_at"] <= t)]
     hours = (blown["arrived_at"] - blown["whistle_at"]).dt.total_seconds() / 3600
@@ -265,7 +266,7 @@ def in_process(function, path: str, memory_gb: float) -> dict | None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m queries.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True)
+    parser.add_argument("--db", default=str(settings.value("CITYOPS_DB")))
     parser.add_argument("--requests", type=int, help="generate a demo city of this size at --db first")
     parser.add_argument("--memory-gb", type=float, default=12.0, help="address space allowed to each way")
     args = parser.parse_args(argv)

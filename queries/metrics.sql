@@ -38,6 +38,16 @@ create or replace temp macro is_overdue(received_at, handled_at, deadline_at, t)
 create or replace temp macro incident_open(detected_at, closed_at, t) as
     detected_at <= t and coalesce(closed_at > t, true);
 
+-- The thresholds of queries/settings.py, set as variables by queries.prepare(): an incident is severe (重大 and
+-- above) from SEVERE on, late when open longer than CITYOPS_INCIDENT_LATE_HOURS at t; a warning is active when it
+-- fired within CITYOPS_WARNING_ACTIVE_DAYS days before t's day.
+create or replace temp macro severe(severity) as
+    severity >= getvariable('severe_from');
+create or replace temp macro incident_late(detected_at, t) as
+    detected_at < t - to_hours(getvariable('late_hours')::bigint);
+create or replace temp macro warning_active(last_seen, t) as
+    last_seen >= t::date - to_days(getvariable('active_days')::integer);
+
 -- The ratio the dashboard shows: NULL rather than a division by zero.
 create or replace temp macro rate(numerator, denominator) as
     case when denominator > 0 then numerator::double / denominator end;

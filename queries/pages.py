@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-LIST_LIMIT = 200
+from queries.settings import LIST_ROWS
 
 
 def pages(month: date) -> dict[str, list[tuple[str, dict[str, object]]]]:
@@ -16,17 +16,17 @@ def pages(month: date) -> dict[str, list[tuple[str, dict[str, object]]]]:
         "overview": [
             ("headline_rates", {}), ("open_now", {}), ("rates_by", {"level": "district"}),
             ("requests_trend", {"bucket": "day"}), ("top_topics", {"level": "subcategory", "limit": 10}),
-            ("open_incidents_by", {}), ("open_incidents", {"limit": LIST_LIMIT}),
+            ("open_incidents_by", {}), ("open_incidents", {"limit": LIST_ROWS}),
             ("map_areas", {"level": "district"}), ("map_cells", {}),
         ],
         "requests": [
             ("headline_rates", {}), ("requests_trend", {"bucket": "week"}), ("channels_and_kinds", {}),
             ("top_topics", {"level": "category", "limit": 15}), ("top_topics", {"level": "subcategory", "limit": 20}),
             ("rates_by", {"level": "street"}), ("rates_by", {"level": "unit"}),
-            ("overdue_requests", {"limit": LIST_LIMIT}), ("repeat_requests", {"limit": 50}), ("whistles", {}),
+            ("overdue_requests", {"limit": LIST_ROWS}), ("repeat_requests", {"limit": 50}), ("whistles", {}),
         ],
         "incidents": [
-            ("open_incidents_by", {}), ("open_incidents", {"limit": LIST_LIMIT}),
+            ("open_incidents_by", {}), ("open_incidents", {"limit": LIST_ROWS}),
             ("incident_lifecycle", {"level": "type"}), ("incident_lifecycle", {"level": "severity"}),
             ("incidents_trend", {"bucket": "day"}),
         ],

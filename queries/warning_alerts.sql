@@ -1,5 +1,5 @@
 -- For the alert strip and emergency mode: warnings in the chosen places that
--- fired in the last $active_days days before $t and nobody has closed, by kind
+-- are active at $t (fired lately) and nobody has closed, by kind
 -- and level, with the strongest one's place and topic. $acted_ids/$acted_status
 -- as in warning_list.sql.
 with warned as (
@@ -12,6 +12,6 @@ select count(*) as active,
        count(*) filter (where kind = 'surge' and level = 'district' and status = 'new') as district_surges,
        arg_max(coalesce(street, district) || ' · ' || coalesce(subcategory, category), score) as strongest
 from warned
-where last_seen >= $t::date - to_days($active_days::integer) and status <> 'closed'
+where warning_active(last_seen, $t) and status <> 'closed'
   and chosen(district, $districts) and (street is null or chosen(street, $streets))
   and chosen(category, $categories) and (subcategory is null or chosen(subcategory, $subcategories))

@@ -1,5 +1,5 @@
 -- 预警: the warnings in the chosen places and topics that fired in the period
--- (or, with $active, in the last $active_days days before $t), strongest first,
+-- (or, with $active, the ones active at $t), strongest first,
 -- placed at their street's (else district's) label point for the map.
 -- A street filter keeps district-level warnings of the streets' districts.
 -- $acted_ids/$acted_status: what people did since the analytics last ran (the actions file).
@@ -15,7 +15,7 @@ select w.warning_id, w.kind, w.level, w.district, w.street, w.category, w.subcat
 from warned w
 left join streets s on s.street = w.street
 left join districts d on d.district = w.district
-where (case when $active then w.last_seen >= $t::date - to_days($active_days::integer)
+where (case when $active then warning_active(w.last_seen, $t)
             else w.last_seen >= $start and w.first_seen < $end end)
   and chosen(w.district, $districts) and chosen(w.category, $categories)
   and (w.street is null or chosen(w.street, $streets))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import queries
+from dashboard import formats
+from dashboard.i18n import LABELS, t, using
 from data.indicator_definitions import DEFINITIONS
 from queries.metrics import DOCS, METRICS, markdown
 
@@ -33,3 +37,21 @@ def test_the_rate_indicators_are_the_metrics():
 
 def test_the_metrics_page_is_current():
     assert DOCS.read_text(encoding="utf-8") == markdown(), "run python -m queries.metrics"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_metric_name_on_screen_is_the_registry_s(language):
+    with using(language, {}):
+        assert {key: t(key) for key in METRICS} == {
+            key: metric.name_en if language == "en" else metric.name for key, metric in METRICS.items()}
+    assert not set(LABELS) & set(METRICS), "a metric's name lives in queries/metrics.py, not in the labels"
+    names = {metric.name for metric in METRICS.values()} | {metric.name_en for metric in METRICS.values()}
+    assert [key for key, words in LABELS.items() if set(words) & names] == [], "a label repeats a metric's name"
+
+
+def test_a_metric_reads_in_its_number_format():
+    with using("en", {}):
+        assert (formats.metric("response_rate", 0.98765), formats.metric("received", 123456)) == ("98.8%", "123,456")
+        assert formats.metric("overdue", None) == "—"
+    with using("zh", {}):
+        assert formats.metric("received", 98765) == "98,765"

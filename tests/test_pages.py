@@ -156,7 +156,7 @@ def test_codes_are_labelled_by_their_own_column():
 
 
 def test_the_import_page_asks_for_the_configured_password(app, monkeypatch):
-    from dashboard import settings
+    from queries import settings
 
     assert settings.ADMIN_PASSWORD == ""
     app.run()

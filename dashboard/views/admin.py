@@ -7,12 +7,12 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from dashboard import settings
 from dashboard.exports import csv
 from dashboard.i18n import labeller, t
 from dashboard.store import masked
 from data import db
 from data.ingest import formats, ingest, mapping
+from queries import settings
 
 st.title(t("admin_page"))
 if not st.session_state.get("admin"):

@@ -9,8 +9,8 @@ from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.i18n import labeller, t, translated
 from dashboard.sections import guarded
-from dashboard.settings import EMERGENCY_SEVERE_OPEN, LIST_ROWS
 from dashboard.store import now, panel
+from queries.settings import EMERGENCY_SEVERE_OPEN, LIST_ROWS
 
 clock = now()
 flt = filters.current(clock)

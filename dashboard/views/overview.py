@@ -9,14 +9,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, emergency, filters, formats, settings, tiles, wall
+from dashboard import charts, citymap, emergency, filters, formats, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.i18n import name as in_language
-from dashboard.i18n import t, translated
+from dashboard.i18n import definition, t, translated
 from dashboard.sections import guarded
 from dashboard.store import now, panel
-from queries import Filter
+from queries import Filter, settings
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def counts_and_rates(scope: Scope, open_now: dict, incidents: dict) -> None:
         tiles.headline(rates)
         counts = st.columns(4)
     tiles.count(counts[0], t("received_today"), open_now["received_today"])
-    tiles.count(counts[1], t("open_now"), open_now["open"], help_text=tiles.definition("open"))
-    tiles.count(counts[2], t("overdue_now"), open_now["overdue"], help_text=tiles.definition("overdue"))
+    tiles.count(counts[1], t("open"), open_now["open"], help_text=definition("open"))
+    tiles.count(counts[2], t("overdue"), open_now["overdue"], help_text=definition("overdue"))
     tiles.count(counts[3], t("open_incidents"), incidents["open"])
 
 

@@ -5,13 +5,12 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, filters, formats, tiles
-from dashboard.columns import rate_columns, ticket_columns
+from dashboard.columns import metric, rate_columns, ticket_columns
 from dashboard.exports import heading
-from dashboard.i18n import labeller, lang, t, translated
+from dashboard.i18n import labeller, t, translated
 from dashboard.sections import guarded
-from dashboard.settings import LIST_ROWS
 from dashboard.store import now, panel
-from queries.metrics import METRICS
+from queries.settings import LIST_ROWS
 
 clock = now()
 flt = filters.current(clock)
@@ -63,9 +62,7 @@ with right, guarded("repeats"):
     heading(t("repeat_requests"), repeats, "repeat-requests")
     st.dataframe(repeats, hide_index=True, width="stretch", height=330, column_config={
         **rate_columns("street"), "district": t("district"), "street": t("street"), "subcategory": t("subcategory"),
-        "received": st.column_config.NumberColumn(t("requests"), format="localized"),
-        "repeat_share": st.column_config.ProgressColumn(t("repeat_share"), format="percent", min_value=0.0,
-                                                        max_value=1.0)})
+        "received": metric("received"), "repeat_share": metric("repeat_share")})
 
 with guarded("quality"):
     st.subheader(t("quality_title"), help=t("quality_help"))
@@ -75,15 +72,11 @@ with guarded("quality"):
     heading(t("quality_table"), quality, f"quality-by-{level}")
     shares = ("reopen_rate", "repeat_30d_rate", "resolved_unsatisfied_rate", "closed_not_resolved_rate")
     st.dataframe(quality, hide_index=True, width="stretch", height=380, column_config={
-        "name": t(level), "received": st.column_config.NumberColumn(t("requests"), format="localized"),
+        "name": t(level), "received": metric("received"),
         "handled": st.column_config.NumberColumn(t("handled"), format="localized"),
         "repeated_30d": st.column_config.NumberColumn(t("repeated_30d"), format="localized"),
-        **{key: st.column_config.NumberColumn(
-            METRICS[key].name if lang() == "zh" else METRICS[key].name_en,
-            help=METRICS[key].definition if lang() == "zh" else METRICS[key].definition_en, format="percent")
-           for key in shares},
-        **{key: st.column_config.ProgressColumn(t(key), format="percent", min_value=0.0, max_value=1.0)
-           for key in ("resolution_rate", "satisfaction_rate")},
+        **{key: metric(key, bar=False) for key in shares},
+        **{key: metric(key) for key in ("resolution_rate", "satisfaction_rate")},
         "quality_score": st.column_config.ProgressColumn(t("quality"), help=t("quality_score_help"), format="%.0f",
                                                          min_value=0, max_value=100),
         "quality_rank": st.column_config.NumberColumn(t("quality_rank"))})

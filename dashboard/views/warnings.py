@@ -7,11 +7,12 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, filters, formats, settings, tiles, wall
+from dashboard import charts, citymap, filters, formats, tiles, wall
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
 from dashboard.sections import guarded
 from dashboard.store import act, acted, has, now, panel
+from queries import settings
 
 clock = now()
 flt = filters.current(clock)
@@ -35,8 +36,7 @@ def labelled(rows: pl.DataFrame) -> pl.DataFrame:
 with guarded("warning tiles"):
     only_active = wall.on() or st.toggle(t("warnings_only_active", n=settings.WARNING_ACTIVE_DAYS), value=True,
                                          key="warn_active")
-    rows = panel("warning_list", flt, clock, active=only_active, active_days=settings.WARNING_ACTIVE_DAYS,
-                 limit=settings.LIST_ROWS, **acted())
+    rows = panel("warning_list", flt, clock, active=only_active, limit=settings.LIST_ROWS, **acted())
     columns = st.columns(5)
     live = rows.filter(pl.col("status") != "closed")
     tiles.count(columns[0], t("warnings_active"), live.height)

@@ -28,6 +28,7 @@ from data.demo.reported import reported_values
 from data.demo.simulate import HOUR, World
 from data.demo.timeline import period
 from data.refresh import refresh
+from queries.settings import SEVERE
 
 CHUNK = 1_000_000
 DAY = 24 * HOUR
@@ -257,10 +258,10 @@ def incident_rows(rng: np.random.Generator, world: World, names: Names, detected
     speed = world.unit_speed[unit] * np.where(severe, 1.5, 1.0)
     severity = simulate.draw_rows(rng, world.incident_severity_cdf, type_index) + 1
     severity = np.where(severe & (rng.random(n) < 0.45), np.maximum(severity, 2 + (rng.random(n) < 0.3)), severity)
-    acknowledged = detected + rng.exponential(4 * 60, n) * np.where(severity >= 3, 0.4, 1.0)
+    acknowledged = detected + rng.exponential(4 * 60, n) * np.where(severity >= SEVERE, 0.4, 1.0)
     dispatched = acknowledged + rng.exponential(6 * 60, n)
     onsite = dispatched + simulate.lognormal(rng, world.onsite_minutes[type_index] * 60 * speed
-                                             * np.where(severity >= 3, 0.6, 1.0), 0.6, n)
+                                             * np.where(severity >= SEVERE, 0.6, 1.0), 0.6, n)
     closed = onsite + simulate.lognormal(rng, world.close_hours[type_index] * HOUR * speed, 0.8, n)
     ts = lambda seconds: simulate.as_timestamps(seconds, world.as_of)  # noqa: E731
     place = names.grid[grid]

@@ -1,0 +1,75 @@
+"""Every CITYOPS_* setting and every threshold, defined once; the only reader of the environment for them.
+
+It sits in the bottom layer so the dashboard, the data path and the queries all read the same values. The
+README's table lists every setting with its default (tests/test_settings.py holds the two to each other).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: float | int | str | Path | None  # None: unset, the feature is off; a Path is relative to the project
+    kind: type
+    meaning: str
+
+    def value(self) -> float | int | str | Path | None:
+        """The environment's value (as of now), else the default; unset and empty alike."""
+        raw = os.environ.get(self.env)
+        if not raw:
+            return ROOT / self.default if isinstance(self.default, Path) else self.default
+        return int(float(raw)) if self.kind is int else self.kind(raw)
+
+
+SETTINGS = {setting.env: setting for setting in (
+    Setting("CITYOPS_REFRESH_SECONDS", 60.0, float, "how often the wall screen refreshes its live panels"),
+    Setting("CITYOPS_ROTATE_SECONDS", 45.0, float, "how long the wall screen shows each page with `?rotate=1`"),
+    Setting("CITYOPS_EMERGENCY_SEVERE_OPEN", 25, int,
+            "open severe incidents (重大 and above) that turn emergency mode on by itself"),
+    Setting("CITYOPS_INCIDENT_LATE_HOURS", 24, int, "hours after which an open incident is late: on the alert strip"),
+    Setting("CITYOPS_WARNING_ACTIVE_DAYS", 3, int,
+            "a warning that fired within this many days is active (alert strip, map, warnings page)"),
+    Setting("CITYOPS_LIST_ROWS", 500, int, "rows a ticket, incident or warning list shows (and exports)"),
+    Setting("CITYOPS_TILE_URL", None, str,
+            "a raster tile URL (`https://tiles.example/{z}/{x}/{y}.png`) for the map's basemap; without it the map "
+            "draws only its own boundaries"),
+    Setting("CITYOPS_ADMIN_PASSWORD", None, str,
+            "opens the 数据导入 import page (uploads up to `server.maxUploadSize` MB, set in "
+            "`.streamlit/config.toml`); without it the page is not shown"),
+    Setting("CITYOPS_DB", Path("data/city.duckdb"), Path, "the database every tool opens"),
+    Setting("CITYOPS_DEMO_REQUESTS", 2_000_000, int, "the size of the city made on first start"),
+)}
+
+
+def value(env: str) -> float | int | str | Path | None:
+    return SETTINGS[env].value()
+
+
+# Read once at import, as the dashboard's pages and fragments have always done; tests replace the attributes.
+REFRESH_SECONDS = value("CITYOPS_REFRESH_SECONDS")
+ROTATE_SECONDS = value("CITYOPS_ROTATE_SECONDS")
+EMERGENCY_SEVERE_OPEN = value("CITYOPS_EMERGENCY_SEVERE_OPEN")
+INCIDENT_LATE_HOURS = value("CITYOPS_INCIDENT_LATE_HOURS")
+WARNING_ACTIVE_DAYS = value("CITYOPS_WARNING_ACTIVE_DAYS")
+LIST_ROWS = value("CITYOPS_LIST_ROWS")
+TILE_URL = value("CITYOPS_TILE_URL") or ""
+ADMIN_PASSWORD = value("CITYOPS_ADMIN_PASSWORD") or ""
+
+# An incident is severe from this severity on: 重大 (3) and 特别重大 (4). SQL reads it as severe(severity).
+SEVERE = 3
+
+
+
+def environment(**values: object) -> dict[str, str]:
+    """This process's environment with these settings changed, for a child process."""
+    unknown = set(values) - set(SETTINGS)
+    if unknown:
+        raise KeyError(f"not a setting: {', '.join(sorted(unknown))}")
+    return {**os.environ, **{env: str(value) for env, value in values.items()}}
