@@ -28,7 +28,7 @@ def warnings_now(flt: Filter, clock: datetime) -> dict:
     """Active warnings in the chosen places: how many, how many nobody acknowledged, district-wide surges."""
     if not has("warnings"):  # a database made before the warnings existed
         return {"active": 0, "unacknowledged": 0, "district_surges": 0, "strongest": None}
-    rows = panel("warning_alerts", flt, clock, active_days=settings.WARNING_ACTIVE_DAYS, **acted())
+    rows = panel("warning_alerts", flt, clock, active=True, active_days=settings.WARNING_ACTIVE_DAYS, **acted())
     return rows.row(0, named=True)
 
 

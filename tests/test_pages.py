@@ -207,3 +207,44 @@ def test_a_database_made_before_the_analytics_opens_without_a_failed_panel(city_
     assert "· 暂无数据" not in texts(app), "a panel failed"
     if page != "views/overview.py":
         assert any("python -m queries.analytics" in str(info.value) for info in app.info)
+
+
+def shown_table(at: AppTest, column: str):
+    """The first data grid on the page with this column, as Polars."""
+    import polars as pl
+
+    return pl.from_pandas(next(frame.value for frame in at.dataframe if column in frame.value.columns))
+
+
+def live_warnings(con, clock, start=None, end=None):
+    """The warnings nobody closed: active ones (seen in the last days), or those of the period [start, end)."""
+    import polars as pl
+
+    from dashboard import settings
+
+    rows = con.execute("select * from warnings").pl().filter(pl.col("status") != "closed")
+    if start is None:
+        return rows.filter(pl.col("last_seen") >= clock.date() - timedelta(days=settings.WARNING_ACTIVE_DAYS))
+    return rows.filter((pl.col("last_seen") >= start) & (pl.col("first_seen") < end))
+
+
+def test_the_warning_tiles_count_every_warning_when_the_list_is_cut(app, con, monkeypatch):
+    from dashboard import settings
+
+    monkeypatch.setattr(settings, "LIST_ROWS", 1)
+    app.run()
+    app.switch_page("views/warnings.py").run()
+    clock = shown_clock(app)
+    for only_active in (True, False):
+        if not only_active:
+            app.toggle(key="warn_active").set_value(False).run()
+        today = clock.date()
+        live = (live_warnings(con, clock) if only_active else
+                live_warnings(con, clock, today - timedelta(days=29), today + timedelta(days=1)))
+        assert live.height > 1, "the demo city has more warnings than the cut list shows"
+        assert shown_table(app, "kind_label").height == 1
+        assert int(metric(app, "生效预警")) == live.height
+        assert int(metric(app, "待确认")) == live.filter(live["status"] == "new").height
+        assert int(metric(app, "突增")) == live.filter(live["kind"] == "surge").height
+        assert int(metric(app, "持续上升")) == live.filter(live["kind"] == "rising").height
+

@@ -37,14 +37,13 @@ with guarded("warning tiles"):
                                          key="warn_active")
     rows = panel("warning_list", flt, clock, active=only_active, active_days=settings.WARNING_ACTIVE_DAYS,
                  limit=settings.LIST_ROWS, **acted())
+    counts = panel("warning_alerts", flt, clock, active=only_active, active_days=settings.WARNING_ACTIVE_DAYS,
+                   **acted()).row(0, named=True)  # every warning, not only the listed ones
     columns = st.columns(5)
-    live = rows.filter(pl.col("status") != "closed")
-    tiles.count(columns[0], t("warnings_active"), live.height)
-    tiles.count(columns[1], t("warnings_unacknowledged"), live.filter(pl.col("status") == "new").height)
-    tiles.count(columns[2], t("warning_surge"), live.filter(pl.col("kind") == "surge").height,
-                help_text=t("warning_surge_help"))
-    tiles.count(columns[3], t("warning_rising"), live.filter(pl.col("kind") == "rising").height,
-                help_text=t("warning_rising_help"))
+    tiles.count(columns[0], t("warnings_active"), counts["active"])
+    tiles.count(columns[1], t("warnings_unacknowledged"), counts["unacknowledged"])
+    tiles.count(columns[2], t("warning_surge"), counts["surges"], help_text=t("warning_surge_help"))
+    tiles.count(columns[3], t("warning_rising"), counts["rising"], help_text=t("warning_rising_help"))
     ahead = panel("forecast_days", flt, clock)
     districts = ahead.filter(pl.col("district") != "全市")
     # the city's own forecast, or the chosen districts' summed
