@@ -248,3 +248,26 @@ def test_the_warning_tiles_count_every_warning_when_the_list_is_cut(app, con, mo
         assert int(metric(app, "突增")) == live.filter(live["kind"] == "surge").height
         assert int(metric(app, "持续上升")) == live.filter(live["kind"] == "rising").height
 
+
+def test_the_forecast_is_the_citys_or_the_chosen_districts_summed(app, con):
+    import polars as pl
+
+    forecasts = con.execute("select * from forecasts").pl()
+    chosen = ["朝阳区", "海淀区"]
+    app.run()
+    app.switch_page("views/warnings.py").run()
+    city = forecasts.filter(pl.col("district") == "全市").sort("day")
+    assert metric(app, "明日预测") == f"{city['expected'][0]:,.0f}"
+    app.session_state["f_districts"] = chosen
+    app.run()
+    summed = forecasts.filter(pl.col("district").is_in(chosen)).sort("day")
+    first = summed.filter(pl.col("day") == summed["day"][0])
+    assert first.height == len(chosen)
+    assert metric(app, "明日预测") == f"{first['expected'].sum():,.0f}"
+    shown = shown_table(app, "name")
+    assert shown["name"].to_list() == chosen
+    for district in chosen:
+        own = summed.filter(pl.col("district") == district)
+        row = shown.filter(pl.col("name") == district).row(0, named=True)
+        assert {day: row[f"{day:%m-%d}"] for day in own["day"]} == dict(zip(own["day"], own["expected"].round(0)))
+
