@@ -271,3 +271,18 @@ def test_the_forecast_is_the_citys_or_the_chosen_districts_summed(app, con):
         row = shown.filter(pl.col("name") == district).row(0, named=True)
         assert {day: row[f"{day:%m-%d}"] for day in own["day"]} == dict(zip(own["day"], own["expected"].round(0)))
 
+
+@pytest.mark.parametrize("districts", [(), ("延庆区",)])
+def test_open_incidents_by_severity_equal_the_open_rows(cursor, clock, con, districts):
+    import polars as pl
+
+    import queries
+
+    flt = queries.Filter(clock.date() - timedelta(days=29), clock.date() + timedelta(days=1), districts=districts)
+    rows = con.execute("select * from incidents").pl().filter(
+        (pl.col("detected_at") <= clock) & (pl.col("closed_at").is_null() | (pl.col("closed_at") > clock))
+        & (pl.col("district").is_in(districts) if districts else pl.lit(True)))
+    expected = dict(rows["severity"].value_counts().iter_rows())
+    got = queries.run(cursor, "open_incidents_by_severity", flt, clock)
+    assert dict(got.iter_rows()) == expected and sum(expected.values()) > 0
+
