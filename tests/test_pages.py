@@ -286,3 +286,18 @@ def test_open_incidents_by_severity_equal_the_open_rows(cursor, clock, con, dist
     got = queries.run(cursor, "open_incidents_by_severity", flt, clock)
     assert dict(got.iter_rows()) == expected and sum(expected.values()) > 0
 
+
+def test_the_scorecard_tiles_count_the_months_indicators(app, con):
+    import polars as pl
+
+    app.run()
+    app.switch_page("views/evaluation.py").run()
+    month = app.session_state["eval_month"]
+    card = con.execute("select * from indicators join indicator_definitions using (code) "
+                       "where period = ? and district is null", [month]).pl()
+    assert card.height > 0
+    assert int(metric(app, "指标数")) == card.height
+    assert int(metric(app, "未达标")) == card.filter(pl.col("score") < 100).height
+    assert metric(app, "平均得分") == f"{card['score'].mean():.1f}"
+    assert metric(app, "自动计算占比") == f"{card['computed'].mean() * 100:.0f}%"
+
