@@ -301,3 +301,17 @@ def test_the_scorecard_tiles_count_the_months_indicators(app, con):
     assert metric(app, "平均得分") == f"{card['score'].mean():.1f}"
     assert metric(app, "自动计算占比") == f"{card['computed'].mean() * 100:.0f}%"
 
+
+def test_the_upload_preview_reads_a_file_without_writing(tmp_path):
+    from data.ingest import preview
+    from tests.test_ingest import nyc_rows, write_csv
+
+    rows = nyc_rows(30)
+    path = write_csv(tmp_path / "311.csv", rows)
+    read = preview(path)
+    assert read.fmt == "nyc311"
+    assert read.columns["request_id"] == "Unique Key"
+    assert read.rows["Unique Key"].to_list() == [str(row["Unique Key"]) for row in rows[:20]]
+    assert "_raw" not in read.rows.columns
+    assert list(tmp_path.iterdir()) == [path]
+

@@ -184,6 +184,25 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
         Path(str(work) + ".wal").unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Preview:
+    """How a file reads before it is imported: its format, which of its columns feed ours, its first rows."""
+
+    fmt: str
+    columns: dict[str, str]  # our column -> theirs
+    rows: pl.DataFrame
+
+
+def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requests", rows: int = 20) -> Preview:
+    """Read the file as an import of kind would, in a database of its own in memory: nothing is written."""
+    with duckdb.connect() as con:
+        fmt = formats.detect(path)
+        headers = formats.stage(con, path, fmt, chosen.encoding if chosen else None)
+        rules = chosen or (mapping.KNOWN[fmt].present(headers) if fmt in mapping.KNOWN and kind == "requests"
+                           else mapping.ours(headers, path.stem, kind))
+        return Preview(fmt, rules.columns, con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data.ingest", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
