@@ -315,3 +315,11 @@ def test_the_upload_preview_reads_a_file_without_writing(tmp_path):
     assert "_raw" not in read.rows.columns
     assert list(tmp_path.iterdir()) == [path]
 
+
+def test_the_english_page_names_places_in_english(app, con):
+    app.query_params["lang"] = "en"
+    app.run()
+    app.switch_page("views/requests.py").run()
+    english = dict(con.execute("select district, name_en from districts").fetchall())
+    shown = shown_table(app, "response_rate")["name"].to_list()
+    assert shown and set(shown) <= set(english.values())
