@@ -27,7 +27,7 @@ def warnings_now(flt: Filter, clock: datetime) -> dict:
     """Active warnings in the chosen places: how many, how many nobody acknowledged, district-wide surges."""
     if not has("warnings"):  # a database made before the warnings existed
         return {"active": 0, "unacknowledged": 0, "district_surges": 0, "strongest": None}
-    rows = panel("warning_alerts", flt, clock, **acted())
+    rows = panel("warning_alerts", flt, clock, active=True, **acted())
     return rows.row(0, named=True)
 
 

@@ -381,12 +381,14 @@ def definition(key: str) -> str:
 
 
 def english_names() -> dict[str, str]:
-    """Places, topics, units and types by their English names (queries/filter_choices.sql)."""
-    if _names.get() is not None:
-        return _names.get()
-    from dashboard.store import choices  # the store opens the dashboard's database; a bulletin brings its own
+    """Places, topics, units and types by their English names: a bulletin's, else those handed to the session."""
+    names = _names.get()
+    return st.session_state.get("english_names", {}) if names is None else names
 
-    return names_of(choices())
+
+def hand_names(names: dict[str, str]) -> None:
+    """Give the session its English names (the app does, on every run): this module opens no data."""
+    st.session_state.english_names = names
 
 
 def names_of(choices: pl.DataFrame) -> dict[str, str]:

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from dashboard.i18n import names_of
 from data import db
 from data import actions
 
@@ -58,6 +59,11 @@ def choices_of(version: str) -> pl.DataFrame:
 def choices() -> pl.DataFrame:
     """Every value the filters offer, with its parent and English name (queries/filter_choices.sql)."""
     return choices_of(data_version())
+
+
+def english_names() -> dict[str, str]:
+    """The names the filters offer, by their English names, for dashboard.i18n."""
+    return names_of(choices())
 
 
 def masked(rows: pl.DataFrame) -> pl.DataFrame:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 import queries
-from queries import Filter
+from queries import Filter, settings
 from queries.pages import pages
 from queries.settings import LIST_ROWS
 

@@ -9,7 +9,8 @@ select
     case when acknowledged_at <= $t then acknowledged_at end as acknowledged_at,
     case when dispatched_at <= $t then dispatched_at end as dispatched_at,
     case when onsite_at <= $t then onsite_at end as onsite_at,
-    case when closed_at <= $t then closed_at end as closed_at
+    case when closed_at <= $t then closed_at end as closed_at,
+    case when onsite_at <= $t then epoch(onsite_at - detected_at) / 60 end as onsite_minutes
 from events
 order by detected_at desc, incident_id
 limit $limit

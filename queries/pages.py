@@ -16,7 +16,7 @@ def pages(month: date) -> dict[str, list[tuple[str, dict[str, object]]]]:
         "overview": [
             ("headline_rates", {}), ("open_now", {}), ("rates_by", {"level": "district"}),
             ("requests_trend", {"bucket": "day"}), ("top_topics", {"level": "subcategory", "limit": 10}),
-            ("open_incidents_by", {}), ("open_incidents", {"limit": LIST_ROWS}),
+            ("open_incidents_by_severity", {}), ("open_incidents", {"limit": LIST_ROWS}),
             ("map_areas", {"level": "district"}), ("map_cells", {}),
         ],
         "requests": [

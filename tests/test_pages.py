@@ -207,3 +207,119 @@ def test_a_database_made_before_the_analytics_opens_without_a_failed_panel(city_
     assert "· 暂无数据" not in texts(app), "a panel failed"
     if page != "views/overview.py":
         assert any("python -m queries.analytics" in str(info.value) for info in app.info)
+
+
+def shown_table(at: AppTest, column: str):
+    """The first data grid on the page with this column, as Polars."""
+    import polars as pl
+
+    return pl.from_pandas(next(frame.value for frame in at.dataframe if column in frame.value.columns))
+
+
+def live_warnings(con, clock, start=None, end=None):
+    """The warnings nobody closed: active ones (seen in the last days), or those of the period [start, end)."""
+    import polars as pl
+
+    from dashboard import settings
+
+    rows = con.execute("select * from warnings").pl().filter(pl.col("status") != "closed")
+    if start is None:
+        return rows.filter(pl.col("last_seen") >= clock.date() - timedelta(days=settings.WARNING_ACTIVE_DAYS))
+    return rows.filter((pl.col("last_seen") >= start) & (pl.col("first_seen") < end))
+
+
+def test_the_warning_tiles_count_every_warning_when_the_list_is_cut(app, con, monkeypatch):
+    from dashboard import settings
+
+    monkeypatch.setattr(settings, "LIST_ROWS", 1)
+    app.run()
+    app.switch_page("views/warnings.py").run()
+    clock = shown_clock(app)
+    for only_active in (True, False):
+        if not only_active:
+            app.toggle(key="warn_active").set_value(False).run()
+        today = clock.date()
+        live = (live_warnings(con, clock) if only_active else
+                live_warnings(con, clock, today - timedelta(days=29), today + timedelta(days=1)))
+        assert live.height > 1, "the demo city has more warnings than the cut list shows"
+        assert shown_table(app, "kind_label").height == 1
+        assert int(metric(app, "生效预警")) == live.height
+        assert int(metric(app, "待确认")) == live.filter(live["status"] == "new").height
+        assert int(metric(app, "突增")) == live.filter(live["kind"] == "surge").height
+        assert int(metric(app, "持续上升")) == live.filter(live["kind"] == "rising").height
+
+
+def test_the_forecast_is_the_citys_or_the_chosen_districts_summed(app, con):
+    import polars as pl
+
+    forecasts = con.execute("select * from forecasts").pl()
+    chosen = ["朝阳区", "海淀区"]
+    app.run()
+    app.switch_page("views/warnings.py").run()
+    city = forecasts.filter(pl.col("district") == "全市").sort("day")
+    assert metric(app, "明日预测") == f"{city['expected'][0]:,.0f}"
+    app.session_state["f_districts"] = chosen
+    app.run()
+    summed = forecasts.filter(pl.col("district").is_in(chosen)).sort("day")
+    first = summed.filter(pl.col("day") == summed["day"][0])
+    assert first.height == len(chosen)
+    assert metric(app, "明日预测") == f"{first['expected'].sum():,.0f}"
+    shown = shown_table(app, "name")
+    assert shown["name"].to_list() == chosen
+    for district in chosen:
+        own = summed.filter(pl.col("district") == district)
+        row = shown.filter(pl.col("name") == district).row(0, named=True)
+        assert {day: row[f"{day:%m-%d}"] for day in own["day"]} == dict(zip(own["day"], own["expected"].round(0)))
+
+
+@pytest.mark.parametrize("districts", [(), ("延庆区",)])
+def test_open_incidents_by_severity_equal_the_open_rows(cursor, clock, con, districts):
+    import polars as pl
+
+    import queries
+
+    flt = queries.Filter(clock.date() - timedelta(days=29), clock.date() + timedelta(days=1), districts=districts)
+    rows = con.execute("select * from incidents").pl().filter(
+        (pl.col("detected_at") <= clock) & (pl.col("closed_at").is_null() | (pl.col("closed_at") > clock))
+        & (pl.col("district").is_in(districts) if districts else pl.lit(True)))
+    expected = dict(rows["severity"].value_counts().iter_rows())
+    got = queries.run(cursor, "open_incidents_by_severity", flt, clock)
+    assert dict(got.iter_rows()) == expected and sum(expected.values()) > 0
+
+
+def test_the_scorecard_tiles_count_the_months_indicators(app, con):
+    import polars as pl
+
+    app.run()
+    app.switch_page("views/evaluation.py").run()
+    month = app.session_state["eval_month"]
+    card = con.execute("select * from indicators join indicator_definitions using (code) "
+                       "where period = ? and district is null", [month]).pl()
+    assert card.height > 0
+    assert int(metric(app, "指标数")) == card.height
+    assert int(metric(app, "未达标")) == card.filter(pl.col("score") < 100).height
+    assert metric(app, "平均得分") == f"{card['score'].mean():.1f}"
+    assert metric(app, "自动计算占比") == f"{card['computed'].mean() * 100:.0f}%"
+
+
+def test_the_upload_preview_reads_a_file_without_writing(tmp_path):
+    from data.ingest import preview
+    from tests.test_ingest import nyc_rows, write_csv
+
+    rows = nyc_rows(30)
+    path = write_csv(tmp_path / "311.csv", rows)
+    read = preview(path)
+    assert read.fmt == "nyc311"
+    assert read.columns["request_id"] == "Unique Key"
+    assert read.rows["Unique Key"].to_list() == [str(row["Unique Key"]) for row in rows[:20]]
+    assert "_raw" not in read.rows.columns
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_the_english_page_names_places_in_english(app, con):
+    app.query_params["lang"] = "en"
+    app.run()
+    app.switch_page("views/requests.py").run()
+    english = dict(con.execute("select district, name_en from districts").fetchall())
+    shown = shown_table(app, "response_rate")["name"].to_list()
+    assert shown and set(shown) <= set(english.values())

@@ -4,14 +4,13 @@ import hmac
 import tempfile
 from pathlib import Path
 
-import duckdb
 import streamlit as st
 
 from dashboard.exports import csv
 from dashboard.i18n import labeller, t
 from dashboard.store import masked
 from data import db
-from data.ingest import formats, ingest, mapping
+from data.ingest import ingest, mapping, preview
 from queries import settings
 
 st.title(t("admin_page"))
@@ -45,14 +44,10 @@ if rules:
     chosen = mapping.load(folder / "mapping.toml")
     kind = chosen.kind  # the mapping says what its files hold
 for path in paths:
-    with duckdb.connect() as preview:
-        fmt = formats.detect(path)
-        headers = formats.stage(preview, path, fmt, chosen.encoding if chosen else None)
-        rules_used = chosen or (mapping.KNOWN[fmt].present(headers) if fmt in mapping.KNOWN and kind == "requests"
-                                else mapping.ours(headers, path.stem, kind))
-        st.markdown(f"**{path.name}** · {fmt} · {t('admin_mapped')}: "
-                    + ", ".join(f"{theirs} → {ours}" for ours, theirs in rules_used.columns.items()))
-        st.dataframe(preview.execute("select * exclude (_raw) from staged limit 20").pl(), hide_index=True)
+    read = preview(path, chosen, kind)
+    st.markdown(f"**{path.name}** · {read.fmt} · {t('admin_mapped')}: "
+                + ", ".join(f"{theirs} → {ours}" for ours, theirs in read.columns.items()))
+    st.dataframe(read.rows, hide_index=True)
 
 if st.button(t("admin_import"), type="primary", icon=":material/upload:"):
     bar = st.progress(0.0)

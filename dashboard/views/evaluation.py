@@ -33,20 +33,21 @@ def units() -> dict[str, str]:
 
 with guarded("scorecard"):
     card = panel("indicator_scorecard", flt, clock, month=month, district=district)
+    summary = panel("indicator_summary", flt, clock, month=month, district=district).row(0, named=True)
     st.subheader(t("scorecard"))
-    below = card.filter(pl.col("score") < 100).height
     columns = st.columns(4)
-    columns[0].metric(t("indicators"), card.height, border=True)
-    columns[1].metric(t("below_target"), below, border=True)
-    columns[2].metric(t("mean_score"), f"{card['score'].mean():.1f}" if card.height else "—", border=True)
-    columns[3].metric(t("computed_share"), formats.percent(card["computed"].mean(), 0) if card.height else "—",
-                      border=True, help=t("computed_help"))
+    columns[0].metric(t("indicators"), summary["indicators"], border=True)
+    columns[1].metric(t("below_target"), summary["below_target"], border=True)
+    columns[2].metric(t("mean_score"), "—" if summary["mean_score"] is None else f"{summary['mean_score']:.1f}",
+                      border=True)
+    columns[3].metric(t("computed_share"), formats.percent(summary["computed_share"], 0), border=True,
+                      help=t("computed_help"))
     shown = card.select(
         pl.col("dimension_en" if english else "dimension").alias("dimension"),
         pl.col("aim_en" if english else "aim").alias("aim"), "code",
         pl.col("name_en" if english else "name").alias("name"),
         "value", "target", pl.col("measure_unit").replace(units()), "score", "rank", "ranked_among",
-        (pl.col("value") - pl.col("previous_value")).alias("trend"),
+        "trend",
         pl.col("definition_en" if english else "definition").alias("definition"))
     heading(t("indicators"), shown, f"scorecard-{month:%Y-%m}")
     st.dataframe(shown, hide_index=True, width="stretch", height=520, column_config={

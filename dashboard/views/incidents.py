@@ -91,6 +91,6 @@ with guarded("incident list"):
             "at": [incident[f"{s}_at"] for s in ("detected", "acknowledged", "dispatched", "onsite", "closed")],
         }).drop_nulls("at")
         charts.show(charts.timeline(stages), height=90)
-        onsite = incident["onsite_at"] and (incident["onsite_at"] - incident["detected_at"]).total_seconds() / 60
+        onsite = formats.duration_minutes(incident["onsite_minutes"])
         st.markdown(f"**{t('district')}** {incident['district']} · {incident['street']} · **{t('unit')}** "
-                    f"{incident['unit']} · **{t('onsite_mean')}** {formats.duration_minutes(onsite or None)}")
+                    f"{incident['unit']} · **{t('onsite_mean')}** {onsite}")

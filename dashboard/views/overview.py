@@ -98,8 +98,7 @@ def district_ranking(scope: Scope) -> None:
 
 
 def incidents_by_severity(scope: Scope) -> None:
-    by_severity = panel("open_incidents_by", scope.flt, scope.clock).group_by("severity").agg(pl.col("open").sum())
-    by_severity = by_severity.with_columns(
+    by_severity = panel("open_incidents_by_severity", scope.flt, scope.clock).with_columns(
         severity_label=pl.col("severity").map_elements(lambda s: t(f"severity_{s}"), return_dtype=pl.String))
     heading(t("incidents_by_severity"), by_severity, "incidents-by-severity")
     charts.show(charts.by_severity(by_severity, "severity_label", "open", t("open_incidents")), height=130)

@@ -37,19 +37,13 @@ with guarded("warning tiles"):
     only_active = wall.on() or st.toggle(t("warnings_only_active", n=settings.WARNING_ACTIVE_DAYS), value=True,
                                          key="warn_active")
     rows = panel("warning_list", flt, clock, active=only_active, limit=settings.LIST_ROWS, **acted())
+    counts = panel("warning_alerts", flt, clock, active=only_active, **acted()).row(0, named=True)  # all of them
     columns = st.columns(5)
-    live = rows.filter(pl.col("status") != "closed")
-    tiles.count(columns[0], t("warnings_active"), live.height)
-    tiles.count(columns[1], t("warnings_unacknowledged"), live.filter(pl.col("status") == "new").height)
-    tiles.count(columns[2], t("warning_surge"), live.filter(pl.col("kind") == "surge").height,
-                help_text=t("warning_surge_help"))
-    tiles.count(columns[3], t("warning_rising"), live.filter(pl.col("kind") == "rising").height,
-                help_text=t("warning_rising_help"))
-    ahead = panel("forecast_days", flt, clock)
-    districts = ahead.filter(pl.col("district") != "全市")
-    # the city's own forecast, or the chosen districts' summed
-    coming = (districts.group_by("day").agg(pl.col("expected", "low", "high").sum()) if flt.districts
-              else ahead.filter(pl.col("district") == "全市")).sort("day")
+    tiles.count(columns[0], t("warnings_active"), counts["active"])
+    tiles.count(columns[1], t("warnings_unacknowledged"), counts["unacknowledged"])
+    tiles.count(columns[2], t("warning_surge"), counts["surges"], help_text=t("warning_surge_help"))
+    tiles.count(columns[3], t("warning_rising"), counts["rising"], help_text=t("warning_rising_help"))
+    coming = panel("forecast_ahead", flt, clock)
     if not coming.is_empty():
         tomorrow = coming.row(0, named=True)
         with columns[4].container(border=True):
@@ -105,13 +99,13 @@ with guarded("warning map"):
 with guarded("forecast"):
     st.subheader(t("forecast_title"), help=t("forecast_help"))
     if not coming.is_empty():
-        start = min(coming["day"].min(), clock.date())  # whole days only: today is still filling
+        start = min(coming.item(0, "day"), clock.date())  # whole days only: today is still filling
         recent = replace(flt, start=start - timedelta(days=28), end=start)
         actual = panel("requests_trend", recent, clock, bucket="day").select(
             pl.col("bucket").cast(pl.Date).alias("day"), pl.col("received").alias("observed"))
         charts.show(charts.band(pl.concat([actual, coming], how="diagonal").sort("day"), t("requests")), height=260)
-        by_district = translated(districts.rename({"district": "name"}), "name").with_columns(
-            pl.col("day").dt.strftime("%m-%d"), pl.col("expected").round(0))
+        days = [f"{day:%m-%d}" for day in coming["day"]]
+        by_district = translated(panel("forecast_by_district", flt, clock), "name").with_columns(
+            pl.col("expected").list.to_struct(fields=days)).unnest("expected")  # a column per day
         heading(t("forecast_by_district"), by_district, "forecast")
-        st.dataframe(by_district.pivot(on="day", index="name", values="expected"), hide_index=True, width="stretch",
-                     column_config={"name": t("district")})
+        st.dataframe(by_district, hide_index=True, width="stretch", column_config={"name": t("district")})

@@ -166,6 +166,25 @@ def steps_after(con: duckdb.DuckDBPyConnection, kind: str, analytics: bool) -> l
     return steps + ["analytics"] if analytics else steps
 
 
+@dataclass(frozen=True)
+class Preview:
+    """How a file reads before it is imported: its format, which of its columns feed ours, its first rows."""
+
+    fmt: str
+    columns: dict[str, str]  # our column -> theirs
+    rows: pl.DataFrame
+
+
+def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requests", rows: int = 20) -> Preview:
+    """Read the file as an import of kind would, in a database of its own in memory: nothing is written."""
+    with duckdb.connect() as con:
+        fmt = files.detect(path)
+        headers = files.stage(con, path, fmt, chosen.encoding if chosen else None)
+        rules = chosen or (mapping.KNOWN[fmt].present(headers) if fmt in mapping.KNOWN and kind == "requests"
+                           else mapping.ours(headers, path.stem, kind))
+        return Preview(fmt, rules.columns, con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data.ingest", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
