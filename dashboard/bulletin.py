@@ -20,7 +20,7 @@ import jinja2
 import vl_convert
 
 import queries
-from dashboard import charts, formats
+from dashboard import charts, number_formats
 from dashboard.i18n import name, names_of, t, translated, using
 from dashboard.figures import Bulletin, gather
 from dashboard.narrative import paragraph, period_label
@@ -54,7 +54,7 @@ def stem(bulletin: Bulletin) -> str:
 
 def render(bulletin: Bulletin) -> tuple[str, str]:
     """The bulletin as self-contained HTML and as Markdown."""
-    context = {"b": bulletin, "t": t, "f": formats, "rates": RATES, "narrative": paragraph(bulletin),
+    context = {"b": bulletin, "t": t, "f": number_formats, "rates": RATES, "narrative": paragraph(bulletin),
                "period": period_label(bulletin), "translated_name": name, "change": change,
                "metric_name": t}
     return tuple(TEMPLATES.get_template(f"bulletin.{suffix}.j2").render(context) for suffix in ("html", "md"))

@@ -17,7 +17,7 @@ import pydeck as pdk
 import shapely
 import streamlit as st
 
-from dashboard import filters, formats, wall
+from dashboard import filters, number_formats, wall
 from dashboard.i18n import labeller, name, t
 from dashboard.store import acted, has, panel
 from queries import Filter, settings
@@ -67,11 +67,11 @@ def features(rows: pl.DataFrame, measure: pl.DataFrame | None, key: str) -> dict
     collection = []
     for row in rows.iter_rows(named=True):
         value = values.get(row["name"])
-        shown = formats.percent(value) if key.endswith("_rate") else formats.count(value)
+        shown = number_formats.percent(value) if key.endswith("_rate") else number_formats.count(value)
         tip = f"<b>{name(row['name'])}</b>"
         if measure is not None:
             tip += f"<br/>{t(key if key != 'per_10k' else 'per_10k')}: {shown}<br/>{t('requests')}: " \
-                   f"{formats.count(received.get(row['name']))}"
+                   f"{number_formats.count(received.get(row['name']))}"
         properties = {"name": row["name"], "district": row["district"], "tip": tip,
                       "fill": colours.get(row["name"], [0, 0, 0, 0])}
         collection.append({"type": "Feature", "geometry": json.loads(row["geometry"]), "properties": properties,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard import formats
+from dashboard import number_formats
 from dashboard.figures import Bulletin
 from dashboard.i18n import lang, name, t
 from queries.metrics import RATES
@@ -37,7 +37,7 @@ def listed(names: list[str]) -> str:
 
 def change_words(ratio: float | None, running: bool) -> str:
     """A change in words; for a running period it is on the same stretch of the period before (同期)."""
-    if formats.missing(ratio):
+    if number_formats.missing(ratio):
         return "无上期数据" if lang() == "zh" else "with nothing to compare"
     if lang() == "en":
         return f"{'up' if ratio >= 0 else 'down'} {abs(ratio) * 100:.1f}%"
@@ -66,10 +66,10 @@ def volume(b: Bulletin) -> str:
 
 def rates(b: Bulletin) -> str:
     three = RATES[:3]
-    values = "、".join(formats.percent(b.current.get(k)) for k in three) if lang() == "zh" else \
-        ", ".join(formats.percent(b.current.get(k)) for k in three)
+    values = "、".join(number_formats.percent(b.current.get(k)) for k in three) if lang() == "zh" else \
+        ", ".join(number_formats.percent(b.current.get(k)) for k in three)
     changes = [change(b.current.get(k), b.previous.get(k), rate=True) for k in three]
-    on_time = formats.percent(b.current.get("on_time_rate"))
+    on_time = number_formats.percent(b.current.get("on_time_rate"))
     if lang() == "en":
         moved = ", ".join("—" if c is None else f"{c * 100:+.1f}" for c in changes)
         return (f"The response, resolution and satisfaction rates were {values} ({moved} points {on_before(b)}); "
@@ -80,11 +80,11 @@ def rates(b: Bulletin) -> str:
 
 
 def targets(b: Bulletin) -> str:
-    missed = [k for k in RATES if not formats.missing(b.current.get(k))
+    missed = [k for k in RATES if not number_formats.missing(b.current.get(k))
               and b.current[k] < (b.current.get(k.replace("_rate", "_target")) or 0)]
     if not missed:
         return "All four rates met their targets." if lang() == "en" else "四项指标均达到目标值。"
-    goals = [formats.percent(b.current[k.replace("_rate", "_target")]) for k in missed]
+    goals = [number_formats.percent(b.current[k.replace("_rate", "_target")]) for k in missed]
     names = [t(k) for k in missed]
     if lang() == "en":
         return f"{listed(names)} fell short of {'its target' if len(missed) == 1 else 'their targets'} ({', '.join(goals)})."
@@ -114,7 +114,7 @@ def problems(b: Bulletin) -> str:
     rows = b.topics.to_dicts()
     if not rows:
         return ""
-    rising = [r["name"] for r in rows if not formats.missing(r["change"]) and r["change"] >= RISING]
+    rising = [r["name"] for r in rows if not number_formats.missing(r["change"]) and r["change"] >= RISING]
     if lang() == "en":
         items = "; ".join(f"{name(r['name'])} ({r['received']:,}, {change_words(r['change'], b.running)})"
                           for r in rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import formats
+from dashboard import number_formats
 from dashboard.i18n import definition, t
 from queries.metrics import METRICS, RATES
 from queries.periods import change
@@ -17,14 +17,14 @@ def rate(column, key: str, current: dict, previous: dict | None) -> None:
     metric = METRICS[key]
     value, target = current.get(key), current.get(metric.target)
     before = (previous or {}).get(key)
-    met = None if formats.missing(value) or formats.missing(target) else value >= target
+    met = None if number_formats.missing(value) or number_formats.missing(target) else value >= target
     mark = "" if met is None else (" :green[✔]" if met else " :red[✘]")
     with column.container(border=True):  # the caption inside the border, where a metric label would truncate
-        st.metric(f"{t(key)}{mark}", formats.metric(key, value),
-                  delta=formats.points(change(value, before, rate=True)),
+        st.metric(f"{t(key)}{mark}", number_formats.metric(key, value),
+                  delta=number_formats.points(change(value, before, rate=True)),
                   delta_color=DELTA_COLOUR[metric.higher_is_better],
-                  help=f"{definition(key)}\n\n{t('target')} {formats.metric(key, target)}")
-        st.caption(f"{t('target')} {formats.metric(key, target)} · {t('delta_vs_previous')}")
+                  help=f"{definition(key)}\n\n{t('target')} {number_formats.metric(key, target)}")
+        st.caption(f"{t('target')} {number_formats.metric(key, target)} · {t('delta_vs_previous')}")
 
 
 def headline(rows, columns: list | None = None) -> None:
@@ -35,8 +35,8 @@ def headline(rows, columns: list | None = None) -> None:
     before = (previous or {}).get("received")
     received = current.get("received")
     with columns[0].container(border=True):
-        st.metric(t("received"), formats.metric("received", received),
-                  delta=formats.change(change(received, before)),
+        st.metric(t("received"), number_formats.metric("received", received),
+                  delta=number_formats.change(change(received, before)),
                   delta_color=DELTA_COLOUR[METRICS["received"].higher_is_better], help=definition("received"))
         st.caption(t("delta_vs_previous"))
     for column, key in zip(columns[1:], RATES):
@@ -45,4 +45,4 @@ def headline(rows, columns: list | None = None) -> None:
 
 def count(column, label: str, value: float | None, help_text: str | None = None) -> None:
     with column.container(border=True):  # boxed like the rate tiles
-        st.metric(label, formats.count(value), help=help_text)
+        st.metric(label, number_formats.count(value), help=help_text)

@@ -23,7 +23,7 @@ import pandas as pd
 
 import queries
 from queries import Filter, settings
-from queries.pages import pages
+from queries.page_panels import pages
 from queries.settings import LIST_ROWS
 
 FILTERS = 30

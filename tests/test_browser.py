@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.paint import CHROMIUM, PAGES, chromium, first_paint, serve
+from dashboard.first_paint import CHROMIUM, PAGES, chromium, first_paint, serve
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 TILES = {"": 9, "requests": 5, "incidents": 3, "evaluation": 4}  # KPI tiles each page shows at least

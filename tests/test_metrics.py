@@ -7,7 +7,7 @@ import re
 import pytest
 
 import queries
-from dashboard import formats
+from dashboard import number_formats
 from dashboard.i18n import LABELS, t, using
 from data.indicator_definitions import DEFINITIONS
 from queries.metrics import DOCS, METRICS, markdown
@@ -51,7 +51,7 @@ def test_every_metric_name_on_screen_is_the_registry_s(language):
 
 def test_a_metric_reads_in_its_number_format():
     with using("en", {}):
-        assert (formats.metric("response_rate", 0.98765), formats.metric("received", 123456)) == ("98.8%", "123,456")
-        assert formats.metric("overdue", None) == "—"
+        assert (number_formats.metric("response_rate", 0.98765), number_formats.metric("received", 123456)) == ("98.8%", "123,456")
+        assert number_formats.metric("overdue", None) == "—"
     with using("zh", {}):
-        assert formats.metric("received", 98765) == "98,765"
+        assert number_formats.metric("received", 98765) == "98,765"

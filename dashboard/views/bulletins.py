@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import bulletin
 from dashboard.i18n import labeller, t
-from dashboard.sections import guarded
+from dashboard.guard import guarded
 from dashboard.store import cursor, now
 
 clock = now()

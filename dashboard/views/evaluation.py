@@ -3,10 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, formats
+from dashboard import charts, filters, number_formats
 from dashboard.exports import heading
 from dashboard.i18n import LABELS, labeller, lang, name, t, translated
-from dashboard.sections import guarded
+from dashboard.guard import guarded
 from dashboard.store import now, panel
 
 clock = now()
@@ -40,7 +40,7 @@ with guarded("scorecard"):
     columns[1].metric(t("below_target"), summary["below_target"], border=True)
     columns[2].metric(t("mean_score"), "—" if summary["mean_score"] is None else f"{summary['mean_score']:.1f}",
                       border=True)
-    columns[3].metric(t("computed_share"), formats.percent(summary["computed_share"], 0), border=True,
+    columns[3].metric(t("computed_share"), number_formats.percent(summary["computed_share"], 0), border=True,
                       help=t("computed_help"))
     shown = card.select(
         pl.col("dimension_en" if english else "dimension").alias("dimension"),

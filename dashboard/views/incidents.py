@@ -4,11 +4,11 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, emergency, filters, formats, tiles
+from dashboard import charts, emergency, filters, number_formats, tiles
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.i18n import labeller, t, translated
-from dashboard.sections import guarded
+from dashboard.guard import guarded
 from dashboard.store import now, panel
 from queries.settings import EMERGENCY_SEVERE_OPEN, LIST_ROWS
 
@@ -91,6 +91,6 @@ with guarded("incident list"):
             "at": [incident[f"{s}_at"] for s in ("detected", "acknowledged", "dispatched", "onsite", "closed")],
         }).drop_nulls("at")
         charts.show(charts.timeline(stages), height=90)
-        onsite = formats.duration_minutes(incident["onsite_minutes"])
+        onsite = number_formats.duration_minutes(incident["onsite_minutes"])
         st.markdown(f"**{t('district')}** {incident['district']} · {incident['street']} · **{t('unit')}** "
                     f"{incident['unit']} · **{t('onsite_mean')}** {onsite}")

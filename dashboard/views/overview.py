@@ -9,12 +9,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, emergency, filters, formats, tiles, wall
+from dashboard import charts, citymap, emergency, filters, number_formats, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.i18n import name as in_language
 from dashboard.i18n import definition, t, translated
-from dashboard.sections import guarded
+from dashboard.guard import guarded
 from dashboard.store import now, panel
 from queries import Filter, settings
 
@@ -50,9 +50,9 @@ def alert_strip(open_now: dict, incidents: dict, warned: dict) -> None:
     """Overdue requests, incidents open too long, active early warnings: one line of badges."""
     badges = []
     if open_now["overdue"]:
-        badges.append(f":red-badge[:material/schedule: {t('alert_overdue', n=formats.count(open_now['overdue']))}]")
+        badges.append(f":red-badge[:material/schedule: {t('alert_overdue', n=number_formats.count(open_now['overdue']))}]")
     if incidents["late"]:
-        late = t("alert_late_incidents", n=formats.count(incidents["late"]), h=f"{settings.INCIDENT_LATE_HOURS:g}")
+        late = t("alert_late_incidents", n=number_formats.count(incidents["late"]), h=f"{settings.INCIDENT_LATE_HOURS:g}")
         badges.append(f":orange-badge[:material/emergency: {late}]")
     if warned["active"]:
         warning = t("alert_warnings", n=warned["active"], strongest=strongest(warned))

@@ -4,11 +4,11 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, formats, tiles
+from dashboard import charts, filters, number_formats, tiles
 from dashboard.columns import metric, rate_columns, ticket_columns
 from dashboard.exports import heading
 from dashboard.i18n import labeller, t, translated
-from dashboard.sections import guarded
+from dashboard.guard import guarded
 from dashboard.store import now, panel
 from queries.settings import LIST_ROWS
 
@@ -44,7 +44,7 @@ with guarded("rates by"):
     level = st.segmented_control(t("rank_by"), ["district", "street", "unit"], default="district",
                                  key="rank_level", format_func=labeller(["district", "street", "unit"])) or "district"
     targets = panel("headline_rates", flt, clock).row(0, named=True)
-    st.caption(" · ".join(f"{t(key)} {t('target')} {formats.percent(targets[key.replace('_rate', '_target')])}"
+    st.caption(" · ".join(f"{t(key)} {t('target')} {number_formats.percent(targets[key.replace('_rate', '_target')])}"
                           for key in tiles.RATES))
     ranking = translated(panel("rates_by", flt, clock, level=level), "name")
     heading(t(level), ranking, f"rates-by-{level}")

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import charts, filters
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
-from dashboard.sections import guarded
+from dashboard.guard import guarded
 from dashboard.store import has, now, panel
 
 TOP = 10

@@ -7,10 +7,10 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, filters, formats, tiles, wall
+from dashboard import charts, citymap, filters, number_formats, tiles, wall
 from dashboard.exports import heading
 from dashboard.i18n import t, translated
-from dashboard.sections import guarded
+from dashboard.guard import guarded
 from dashboard.store import act, acted, has, now, panel
 from queries import settings
 
@@ -47,8 +47,8 @@ with guarded("warning tiles"):
     if not coming.is_empty():
         tomorrow = coming.row(0, named=True)
         with columns[4].container(border=True):
-            st.metric(t("forecast_tomorrow"), formats.count(tomorrow["expected"]), help=t("forecast_help"))
-            st.caption(f"{formats.count(tomorrow['low'])} – {formats.count(tomorrow['high'])}")
+            st.metric(t("forecast_tomorrow"), number_formats.count(tomorrow["expected"]), help=t("forecast_help"))
+            st.caption(f"{number_formats.count(tomorrow['low'])} – {number_formats.count(tomorrow['high'])}")
 
 with guarded("warning list"):
     shown = labelled(rows)

@@ -1,4 +1,4 @@
-"""python -m dashboard.paint --db PATH: how long each page takes to paint in headless Chromium.
+"""python -m dashboard.first_paint --db PATH: how long each page takes to paint in headless Chromium.
 
 Starts `streamlit run` on a free port against the database, opens every page at 1920×1080
 (desk and wall mode) and times the way from navigation to the page's first KPI tile or chart: the
@@ -85,7 +85,7 @@ def first_paint(context, url: str) -> tuple[float, object]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.paint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m dashboard.first_paint", description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=str(ROOT / "data" / "city.duckdb"))
     parser.add_argument("--rounds", type=int, default=3, help="visits per page; the first warms the caches")
     args = parser.parse_args(argv)
