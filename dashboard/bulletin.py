@@ -21,8 +21,8 @@ import vl_convert
 
 import queries
 from dashboard import charts, number_formats
-from dashboard.i18n import name, names_of, t, translated, using
 from dashboard.figures import Bulletin, gather
+from dashboard.i18n import name, names_of, t, translated, using
 from dashboard.narrative import paragraph, period_label
 from data import db
 from queries import Filter

@@ -10,8 +10,7 @@ import streamlit as st
 
 import queries
 from dashboard.i18n import names_of
-from data import db
-from data import actions
+from data import actions, db
 
 
 def connection():

@@ -7,7 +7,6 @@ import polars as pl
 import pytest
 
 import queries
-
 from data.demo.generate import generate
 
 SMALL = dict(requests=60_000, incidents=6_000, months=13, seed=11)

@@ -8,7 +8,8 @@ import pytest
 
 import queries
 from dashboard import number_formats
-from dashboard.i18n import LABELS, t, using
+from dashboard.i18n import t, using
+from dashboard.labels import LABELS
 from data.indicator_definitions import DEFINITIONS
 from queries.metrics import DOCS, METRICS, markdown
 

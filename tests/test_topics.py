@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 import queries
-from data.demo import texts
 from data.analytics import topics
+from data.demo import texts
 from tests.conftest import rebuilt
 
 

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from data.demo.generate import generate
-from queries import sql
 from data import actions
 from data.analytics import evaluate, forecast, series, warnings
+from data.demo.generate import generate
+from queries import sql
 from tests.conftest import SMALL, rebuilt
 
 

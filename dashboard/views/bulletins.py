@@ -5,8 +5,8 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import bulletin
-from dashboard.i18n import labeller, t
 from dashboard.guard import guarded
+from dashboard.i18n import labeller, t
 from dashboard.store import cursor, now
 
 clock = now()

@@ -5,8 +5,9 @@ import streamlit as st
 
 from dashboard import charts, filters, number_formats
 from dashboard.exports import heading
-from dashboard.i18n import LABELS, labeller, lang, name, t, translated
 from dashboard.guard import guarded
+from dashboard.i18n import labeller, lang, name, t, translated
+from dashboard.labels import LABELS
 from dashboard.store import now, panel
 
 clock = now()

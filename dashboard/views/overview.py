@@ -12,9 +12,9 @@ import streamlit as st
 from dashboard import charts, citymap, emergency, filters, number_formats, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
-from dashboard.i18n import name as in_language
-from dashboard.i18n import definition, t, translated
 from dashboard.guard import guarded
+from dashboard.i18n import definition, t, translated
+from dashboard.i18n import name as in_language
 from dashboard.store import now, panel
 from queries import Filter, settings
 

@@ -7,8 +7,8 @@ import streamlit as st
 from dashboard import charts, filters, number_formats, tiles
 from dashboard.columns import metric, rate_columns, ticket_columns
 from dashboard.exports import heading
-from dashboard.i18n import labeller, t, translated
 from dashboard.guard import guarded
+from dashboard.i18n import labeller, t, translated
 from dashboard.store import now, panel
 from queries.settings import LIST_ROWS
 

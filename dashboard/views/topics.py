@@ -5,8 +5,8 @@ import streamlit as st
 
 from dashboard import charts, filters
 from dashboard.exports import heading
-from dashboard.i18n import t, translated
 from dashboard.guard import guarded
+from dashboard.i18n import t, translated
 from dashboard.store import has, now, panel
 
 TOP = 10

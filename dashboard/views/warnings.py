@@ -9,8 +9,8 @@ import streamlit as st
 
 from dashboard import charts, citymap, filters, number_formats, tiles, wall
 from dashboard.exports import heading
-from dashboard.i18n import t, translated
 from dashboard.guard import guarded
+from dashboard.i18n import t, translated
 from dashboard.store import act, acted, has, now, panel
 from queries import settings
 

@@ -21,8 +21,8 @@ import duckdb
 import polars as pl
 
 from data import db
-from queries import sql
 from data.analytics import forecast
+from queries import sql
 
 AFTER_DAYS = 3
 

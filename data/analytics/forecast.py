@@ -19,8 +19,8 @@ import numpy as np
 import polars as pl
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from queries import sql
 from data.analytics import series
+from queries import sql
 
 CITY = "全市"
 HORIZON = 7

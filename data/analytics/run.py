@@ -13,7 +13,6 @@ import duckdb
 
 from data.analytics import forecast, topics, warnings
 
-
 log = logging.getLogger("cityops")
 
 

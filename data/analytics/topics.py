@@ -29,8 +29,8 @@ import duckdb
 import numpy as np
 import polars as pl
 import rjieba
-from sklearn.cluster import MiniBatchKMeans
 from scipy import sparse
+from sklearn.cluster import MiniBatchKMeans
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 import queries

@@ -28,8 +28,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from data import db
-from data import actions
+from data import actions, db
 from data.analytics import series
 
 HISTORY_DAYS = 28     # days of history a share needs, after its lag, before a day is judged

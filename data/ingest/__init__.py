@@ -28,7 +28,6 @@ from data.ingest import boundaries, files, incidents, indicators, mapping, reque
 from data.refresh import refresh
 from queries import PARAMETER
 
-
 REFUSED_KEPT = 10_000  # refused rows handed back with the summary; all of them stay in rejected_rows
 MEMORY = "1500MB"  # DuckDB's share: it spills to disk beyond it, so a file larger than memory still streams
 KINDS = {"requests": requests, "incidents": incidents, "indicators": indicators}  # each: candidates, replace
