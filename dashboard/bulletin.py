@@ -26,7 +26,7 @@ from dashboard.i18n import name, names_of, t, translated, using
 from dashboard.narrative import paragraph, period_label
 from data import db
 from queries import Filter
-from queries.metrics import RATES
+from queries.metrics import METRICS, RATES
 from queries.periods import change
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -56,7 +56,7 @@ def render(bulletin: Bulletin) -> tuple[str, str]:
     """The bulletin as self-contained HTML and as Markdown."""
     context = {"b": bulletin, "t": t, "f": number_formats, "rates": RATES, "narrative": paragraph(bulletin),
                "period": period_label(bulletin), "translated_name": name, "change": change,
-               "metric_name": t}
+               "metric_name": t, "target_of": {key: METRICS[key].target for key in RATES}}
     return tuple(TEMPLATES.get_template(f"bulletin.{suffix}.j2").render(context) for suffix in ("html", "md"))
 
 

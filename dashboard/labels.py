@@ -36,6 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "received_today": ("今日受理", "Received today"),
     "target": ("目标", "Target"),
     "delta_vs_previous": ("较上期", "vs prior period"),
+    "delta_vs_same_stretch": ("较上期同期", "vs same stretch of prior period"),
     "open_incidents": ("在办事件", "Open incidents"),
     "severe_open": ("重大及以上事件", "Severe incidents open"),
     "as_of": ("数据截至", "Data as of"),

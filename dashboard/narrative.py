@@ -5,7 +5,7 @@ from __future__ import annotations
 from dashboard import number_formats
 from dashboard.figures import Bulletin
 from dashboard.i18n import lang, name, t
-from queries.metrics import RATES
+from queries.metrics import METRICS, RATES
 from queries.periods import change
 from queries.settings import SEVERE
 
@@ -81,10 +81,10 @@ def rates(b: Bulletin) -> str:
 
 def targets(b: Bulletin) -> str:
     missed = [k for k in RATES if not number_formats.missing(b.current.get(k))
-              and b.current[k] < (b.current.get(k.replace("_rate", "_target")) or 0)]
+              and b.current[k] < (b.current.get(METRICS[k].target) or 0)]
     if not missed:
         return "All four rates met their targets." if lang() == "en" else "四项指标均达到目标值。"
-    goals = [number_formats.percent(b.current[k.replace("_rate", "_target")]) for k in missed]
+    goals = [number_formats.percent(b.current[METRICS[k].target]) for k in missed]
     names = [t(k) for k in missed]
     if lang() == "en":
         return f"{listed(names)} fell short of {'its target' if len(missed) == 1 else 'their targets'} ({', '.join(goals)})."

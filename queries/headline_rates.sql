@@ -1,6 +1,7 @@
 -- 三率 and the on-time rate for the period and the period before it (环比; for a
 -- running period only as far into it as $t is into this one, like for like),
--- counted as of $t, beside each rate's target from the evaluation scheme.
+-- counted as of $t, beside each rate's target from the evaluation scheme;
+-- running: whether the period is still running at $t.
 -- span: previous
 with targets as (
     select max(target) filter (where code = 'C1.1') / 100 as response_target,
@@ -11,6 +12,7 @@ with targets as (
 )
 select
     day >= $start as current,
+    $t::timestamp < $until::timestamp as running,
     total(received) as received,
     rate(total(responded_in_time), total(due_for_response)) as response_rate,
     rate(total(resolved), total(called_back)) as resolution_rate,

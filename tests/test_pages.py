@@ -323,3 +323,18 @@ def test_the_english_page_names_places_in_english(app, con):
     english = dict(con.execute("select district, name_en from districts").fetchall())
     shown = shown_table(app, "response_rate")["name"].to_list()
     assert shown and set(shown) <= set(english.values())
+
+
+def test_the_tiles_say_a_running_period_is_compared_with_the_same_stretch(app, con):
+    app.run()  # the presets end with today: the period is still running
+    captions = [str(c.value) for c in app.caption]
+    assert any("较上期同期" in c for c in captions)
+    last = con.execute("select max(received_at)::date from requests").fetchone()[0]
+    first = (last.replace(day=1) - timedelta(days=1)).replace(day=1)  # the whole month before the last one
+    app.query_params.update({"period": "custom", "from": first.isoformat(),
+                             "to": (last.replace(day=1) - timedelta(days=1)).isoformat()})
+    app.session_state["f_period"] = "custom"
+    app.session_state["f_range"] = (first, last.replace(day=1) - timedelta(days=1))
+    app.run()
+    captions = [str(c.value) for c in app.caption]
+    assert any("较上期" in c for c in captions) and not any("较上期同期" in c for c in captions)

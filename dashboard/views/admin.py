@@ -45,8 +45,8 @@ if rules:
     kind = chosen.kind  # the mapping says what its files hold
 for path in paths:
     read = preview(path, chosen, kind)
-    st.markdown(f"**{path.name}** · {read.fmt} · {t('admin_mapped')}: "
-                + ", ".join(f"{theirs} → {ours}" for ours, theirs in read.columns.items()))
+    st.text(f"{path.name} · {read.fmt} · {t('admin_mapped')}: "  # the file's own words: text, never markup
+            + ", ".join(f"{theirs} → {ours}" for ours, theirs in read.columns.items()))
     st.dataframe(read.rows, hide_index=True)
 
 if st.button(t("admin_import"), type="primary", icon=":material/upload:"):

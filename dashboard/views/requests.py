@@ -4,7 +4,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, number_formats, tiles
+from dashboard import charts, filters, tiles
 from dashboard.columns import metric, rate_columns, ticket_columns
 from dashboard.exports import heading
 from dashboard.guard import guarded
@@ -43,9 +43,7 @@ with guarded("rates by"):
     st.subheader(t("rates_ranked"))
     level = st.segmented_control(t("rank_by"), ["district", "street", "unit"], default="district",
                                  key="rank_level", format_func=labeller(["district", "street", "unit"])) or "district"
-    targets = panel("headline_rates", flt, clock).row(0, named=True)
-    st.caption(" · ".join(f"{t(key)} {t('target')} {number_formats.percent(targets[key.replace('_rate', '_target')])}"
-                          for key in tiles.RATES))
+    st.caption(tiles.targets(panel("headline_rates", flt, clock).row(0, named=True)))
     ranking = translated(panel("rates_by", flt, clock, level=level), "name")
     heading(t(level), ranking, f"rates-by-{level}")
     st.dataframe(ranking, hide_index=True, width="stretch", height=380, column_config=rate_columns(level))
