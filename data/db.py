@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib
+import logging
 import os
 import shutil
 import uuid
@@ -15,6 +17,7 @@ import duckdb
 from queries import settings
 
 SCHEMA = Path(__file__).resolve().parent / "schema.sql"
+log = logging.getLogger("cityops")
 
 
 def db_path() -> Path:
@@ -45,24 +48,45 @@ def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> None:
 
 
 @contextmanager
+def writing(target: Path) -> Iterator[None]:
+    """Hold the database's one writer's lock (``<db>.lock``, released by the system if the process dies).
+
+    Every rewrite takes it, so two imports started together run one after the other and the second
+    copies what the first wrote: without it the last rename wins and the first's rows are lost.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(f"{target.name}.lock"), "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("waiting for another writer of %s", target)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
 def rewriting(target: Path, purpose: str, copy: bool = True) -> Iterator[Path]:
     """A work file to write in (a copy of target, or empty), put in target's place only when the block ends.
 
-    A running dashboard keeps reading the old file (its connection holds the old inode) and picks up
-    the new one by its changed mtime; a crash leaves target as it was, and the next rewrite sweeps away
-    the work files of processes that are gone.
+    Writers take turns (writing()). A running dashboard keeps reading the old file (its connection
+    holds the old inode) and picks up the new one by its changed mtime; a crash leaves target as it
+    was, and the next rewrite sweeps away the work files of processes that are gone.
     """
     target = Path(target)
-    sweep(target)
-    work = target.with_name(f"{target.name}.{purpose}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
-    try:
-        if copy and target.exists():
-            shutil.copyfile(target, work)
-        yield work
-        os.replace(work, target)
-    finally:
-        work.unlink(missing_ok=True)
-        Path(str(work) + ".wal").unlink(missing_ok=True)
+    with writing(target):
+        sweep(target)
+        work = target.with_name(f"{target.name}.{purpose}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+        try:
+            if copy and target.exists():
+                shutil.copyfile(target, work)
+            yield work
+            os.replace(work, target)
+        finally:
+            work.unlink(missing_ok=True)
+            Path(str(work) + ".wal").unlink(missing_ok=True)
 
 
 def sweep(target: Path) -> None:

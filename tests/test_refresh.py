@@ -64,3 +64,21 @@ def test_the_query_layer_imports_no_other_layer_and_data_no_dashboard():
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                     [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
                 assert not {name.split(".")[0] for name in names} & forbidden, (path, names)
+
+
+def test_two_imports_started_together_both_land(tmp_path):
+    from tests.test_ingest import nyc_rows, write_csv
+
+    target = tmp_path / "city.duckdb"
+    files = [write_csv(tmp_path / f"batch{i}.csv", nyc_rows(40_000, start=1 + i * 100_000)) for i in range(2)]
+    processes = [subprocess.Popen([sys.executable, "-m", "data.ingest", str(path), "--db", str(target),
+                                   "--no-analytics"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for path in files]
+    outputs = [process.communicate(timeout=600) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    loaded = [int(out.decode().rsplit("loaded=", 1)[1].split()[0]) for out, _ in outputs]
+    with duckdb.connect(str(target), read_only=True) as con:
+        stored = con.execute("select count(*), count(distinct request_id) from requests").fetchone()
+        imports = con.execute("select count(*) from imports").fetchone()[0]
+    assert stored == (sum(loaded), sum(loaded)) and imports == 2
+    assert not list(tmp_path.glob("city.duckdb.*-*")), "no work file left behind"
