@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import actions
+from queries import settings
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = {"views/overview.py": ("城市运行一网统管", "City Operations Centre"),
@@ -156,8 +157,6 @@ def test_codes_are_labelled_by_their_own_column():
 
 
 def test_the_import_page_asks_for_the_configured_password(app, monkeypatch):
-    from queries import settings
-
     assert settings.ADMIN_PASSWORD == ""
     app.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -220,8 +219,6 @@ def live_warnings(con, clock, start=None, end=None):
     """The warnings nobody closed: active ones (seen in the last days), or those of the period [start, end)."""
     import polars as pl
 
-    from dashboard import settings
-
     rows = con.execute("select * from warnings").pl().filter(pl.col("status") != "closed")
     if start is None:
         return rows.filter(pl.col("last_seen") >= clock.date() - timedelta(days=settings.WARNING_ACTIVE_DAYS))
@@ -229,8 +226,6 @@ def live_warnings(con, clock, start=None, end=None):
 
 
 def test_the_warning_tiles_count_every_warning_when_the_list_is_cut(app, con, monkeypatch):
-    from dashboard import settings
-
     monkeypatch.setattr(settings, "LIST_ROWS", 1)
     app.run()
     app.switch_page("views/warnings.py").run()
