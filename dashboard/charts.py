@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.i18n import lang, t
+from dashboard.number_formats import D3
 
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 SEVERITY_COLOURS = ["#8fa3bf", "#f5c542", "#ff8a3d", "#ff3b3b"]  # 一般, 较大, 重大, 特别重大
@@ -83,7 +84,7 @@ def trend(rows: pl.DataFrame, bucket: str) -> alt.Chart | alt.LayerChart:
         y=alt.Y("received:Q", title=t("requests"), axis=count_axis()),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[this, before], range=[ACCENT, "#8fa3bf"])),
         tooltip=[alt.Tooltip("bucket:T", title=t("date"), format="%Y-%m-%d"), alt.Tooltip("series:N", title=""),
-                 alt.Tooltip("received:Q", title=t("requests"), format=",.0f"),
+                 alt.Tooltip("received:Q", title=t("requests"), format=D3["count"]),
                  alt.Tooltip("state:N", title=t("running_state"))],
     )
     whole = alt.Chart(long.filter("complete")).mark_line(point=bucket != "day", strokeWidth=2.5).encode(
@@ -102,9 +103,9 @@ def ranked(rows: pl.DataFrame, label: str, value: str, title: str, *, percent: b
            colour: str = ACCENT, target: float | None = None, extra: list[alt.Tooltip] | None = None,
            pick: str | None = None, zero: bool = True) -> alt.Chart:
     """Horizontal bars, largest first; a rate can carry its target as a rule; pick names the field a click picks."""
-    value_format = ".1%" if percent else ",.0f"
+    value_format = D3["percent"] if percent else D3["count"]
     bars = alt.Chart(rows).mark_bar(color=colour, cornerRadiusEnd=3, cursor="pointer" if pick else "default").encode(
-        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=".0%") if percent else count_axis(),
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=D3["whole_percent"]) if percent else count_axis(),
                 scale=alt.Scale(zero=zero)),
         y=alt.Y(f"{label}:N", sort="-x", title=None),
         tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip(f"{value}:Q", title=title, format=value_format),
@@ -115,7 +116,7 @@ def ranked(rows: pl.DataFrame, label: str, value: str, title: str, *, percent: b
     if target is None:
         return bars
     rule = alt.Chart(pl.DataFrame({"target": [target]})).mark_rule(color=WARM, strokeDash=[4, 3], size=2).encode(
-        x="target:Q", tooltip=[alt.Tooltip("target:Q", title=t("target"), format=".1%")])
+        x="target:Q", tooltip=[alt.Tooltip("target:Q", title=t("target"), format=D3["percent"])])
     return bars + rule
 
 
@@ -124,24 +125,24 @@ def changes(rows: pl.DataFrame, label: str, title: str, pick: str | None = None)
     base = alt.Chart(rows).encode(y=alt.Y(f"{label}:N", sort="-x", title=None))
     bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3, cursor="pointer" if pick else "default").encode(
         x=alt.X("received:Q", title=title, axis=count_axis()),
-        tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip("received:Q", title=title, format=",.0f"),
-                 alt.Tooltip("received_before:Q", title=t("previous_period"), format=",.0f"),
-                 alt.Tooltip("change:Q", title=t("change"), format="+.1%")])
+        tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip("received:Q", title=title, format=D3["count"]),
+                 alt.Tooltip("received_before:Q", title=t("previous_period"), format=D3["count"]),
+                 alt.Tooltip("change:Q", title=t("change"), format=D3["change"])])
     if pick:
         bars = bars.add_params(picker(pick))
     text = base.mark_text(align="left", dx=4, fontSize=15 if dark() else 11).encode(
-        x="received:Q", text=alt.Text("change:Q", format="+.0%"),
+        x="received:Q", text=alt.Text("change:Q", format=D3["whole_change"]),
         color=alt.condition("datum.change > 0", alt.value(WARM), alt.value("#3ccf8e")))
     return bars + text
 
 
 def stacked(rows: pl.DataFrame, label: str, part: str, value: str, title: str) -> alt.Chart:
     return alt.Chart(rows).mark_bar().encode(
-        x=alt.X(f"{value}:Q", title=title, stack="normalize", axis=alt.Axis(format=".0%")),
+        x=alt.X(f"{value}:Q", title=title, stack="normalize", axis=alt.Axis(format=D3["whole_percent"])),
         y=alt.Y(f"{label}:N", sort="-x", title=None),
         color=alt.Color(f"{part}:N", title=None, scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip(f"{label}:N", title=""), alt.Tooltip(f"{part}:N", title=""),
-                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f")],
+                 alt.Tooltip(f"{value}:Q", title=title, format=D3["count"])],
     )
 
 
@@ -160,7 +161,7 @@ def by_severity(rows: pl.DataFrame, x: str, value: str, title: str, time: bool =
                         legend=None if on_severity else alt.Legend()),
         opacity=alt.condition("datum.complete", alt.value(1), alt.value(0.4)) if running else alt.value(1),
         tooltip=[alt.Tooltip(f"{x}:{'T' if time else 'N'}", title=""), alt.Tooltip("severity_label:N", title=""),
-                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f"), *state],
+                 alt.Tooltip(f"{value}:Q", title=title, format=D3["count"]), *state],
     )
 
 
@@ -170,8 +171,8 @@ def heatmap(rows: pl.DataFrame, x: str, y: str, value: str, title: str) -> alt.C
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="redyellowgreen", domain=[80, 100])),
         tooltip=[alt.Tooltip(f"{y}:N", title=""), alt.Tooltip(f"{x}:N", title=""),
-                 alt.Tooltip(f"{value}:Q", title=title, format=".1f")])
-    return cells + base.mark_text(fontSize=11, color="#1d2b3a").encode(text=alt.Text(f"{value}:Q", format=".0f"))
+                 alt.Tooltip(f"{value}:Q", title=title, format=D3["decimal"])])
+    return cells + base.mark_text(fontSize=11, color="#1d2b3a").encode(text=alt.Text(f"{value}:Q", format=D3["count"]))
 
 
 def timeline(stages: pl.DataFrame) -> alt.Chart:
@@ -191,8 +192,8 @@ def band(rows: pl.DataFrame, title: str) -> alt.Chart:
         y=alt.Y("low:Q", title=title, axis=count_axis()), y2="high:Q")
     line = base.mark_line(color="#8fa3bf", strokeDash=[4, 3], strokeWidth=2).encode(y="expected:Q")
     tips = [alt.Tooltip("day:T", title=t("date"), format="%Y-%m-%d"),
-            alt.Tooltip("observed:Q", title=t("observed"), format=",.0f"),
-            alt.Tooltip("expected:Q", title=t("expected"), format=",.1f")]
+            alt.Tooltip("observed:Q", title=t("observed"), format=D3["count"]),
+            alt.Tooltip("expected:Q", title=t("expected"), format=D3["decimal"])]
     bars = base.mark_bar(color=WARM, opacity=0.9).encode(y="observed:Q", tooltip=tips)
     return alt.layer(area, line, bars)
 
@@ -203,12 +204,12 @@ def volume_and_rates(rows: pl.DataFrame, rates: dict[str, str]) -> alt.LayerChar
     bars = base.mark_bar(color=ACCENT, opacity=0.55).encode(
         y=alt.Y("volume:Q", title=t("requests"), axis=count_axis()),
         tooltip=[alt.Tooltip("yearmonth(for_month):T", title=t("topic_month"), format="%Y-%m"),
-                 alt.Tooltip("volume:Q", title=t("requests"), format=",.0f")])
+                 alt.Tooltip("volume:Q", title=t("requests"), format=D3["count"])])
     long = rows.unpivot(index="for_month", on=list(rates), variable_name="rate", value_name="value").with_columns(
         pl.col("rate").replace(rates))
     lines = alt.Chart(long).mark_line(point=True, strokeWidth=2).encode(
         x="yearmonth(for_month):T",
         y=alt.Y("value:Q", title=None, axis=alt.Axis(format="%", orient="right"), scale=alt.Scale(zero=False)),
         color=alt.Color("rate:N", title=None),
-        tooltip=[alt.Tooltip("rate:N", title=""), alt.Tooltip("value:Q", format=".1%")])
+        tooltip=[alt.Tooltip("rate:N", title=""), alt.Tooltip("value:Q", format=D3["percent"])])
     return alt.layer(bars, lines).resolve_scale(y="independent")

@@ -7,6 +7,10 @@ import math
 from dashboard.i18n import lang
 from queries.metrics import METRICS
 
+# The same formats in the charts' (d3) notation: axis labels and tooltips.
+D3 = {"count": ",.0f", "decimal": ",.1f", "percent": ".1%", "whole_percent": ".0%", "change": "+.1%",
+      "whole_change": "+.0%"}
+
 
 def missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
