@@ -91,7 +91,8 @@ def test_the_alert_strip_counts_severe_and_late_incidents_by_the_thresholds(curs
 def test_a_warning_is_active_for_the_set_days(cursor, clock):
     flt = Filter(clock.date() - timedelta(days=30), clock.date() + timedelta(days=1))
     listed = queries.run(cursor, "warning_list", flt, clock, active=True, limit=10**6, acted_ids=[], acted_status=[])
-    alerts = queries.run(cursor, "warning_alerts", flt, clock, acted_ids=[], acted_status=[]).row(0, named=True)
+    alerts = queries.run(cursor, "warning_alerts", flt, clock, active=True, acted_ids=[],
+                         acted_status=[]).row(0, named=True)
     since = clock.date() - timedelta(days=settings.WARNING_ACTIVE_DAYS)
     active = cursor.execute("select * from warnings").pl().filter(pl.col("last_seen") >= since)
     assert sorted(listed["warning_id"]) == sorted(active["warning_id"])
