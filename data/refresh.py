@@ -50,7 +50,8 @@ def refresh(con: duckdb.DuckDBPyConnection, database: str | Path | None, steps: 
         report("analytics")
         done = analyse(con, database)
     now = datetime.now()
-    db.set_meta(con, {"data_version": f"{version}-{now.isoformat()}", "refreshed_at": now.isoformat(timespec="seconds")})
+    db.set_meta(con, {"data_version": f"{version}-{now.isoformat()}",
+                      "refreshed_at": now.isoformat(timespec="seconds")})
     return done
 
 
