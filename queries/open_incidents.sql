@@ -3,7 +3,7 @@
 -- span: all
 select
     incident_id, type, severity, source, detected_at,
-    round(epoch($t - detected_at) / 60) as age_minutes,
+    round(epoch($t - detected_at) / 60)::bigint as age_minutes,
     case when onsite_at <= $t then 'onsite' when dispatched_at <= $t then 'dispatched'
          when acknowledged_at <= $t then 'acknowledged' else 'detected' end as stage,
     district, street, unit, lat, lon

@@ -148,7 +148,8 @@ def page() -> None:
     if emergency_mode:
         why = {"severe": t("emergency_auto", n=incidents["severe_open"]),
                "surge": t("emergency_surge", strongest=strongest(warned))}.get(cause, t("emergency_on"))
-        st.markdown(f"#### :red-background[:material/crisis_alert: {why}]")  # a banner, not an error box
+        colour = "red" if wall.on() else "red-background"  # pale red under light text is unreadable on the dark wall
+        st.markdown(f"#### :{colour}[:material/crisis_alert: {why}]")  # a banner, not an error box
     with guarded("rates"):
         counts_and_rates(scope, open_now, incidents)
     beside_map = ([("severity", incidents_by_severity), ("most severe", most_severe)] if emergency_mode
