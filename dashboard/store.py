@@ -11,6 +11,9 @@ import streamlit as st
 import queries
 from dashboard.i18n import names_of
 from data import actions, db
+from queries import settings
+
+UNFILTERED = queries.Filter(date.min, date.min)  # for a query that reads no filtered relation
 
 
 def connection():
@@ -52,7 +55,7 @@ def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.Da
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def choices_of(version: str) -> pl.DataFrame:
-    return queries.run(cursor(), "filter_choices", queries.Filter(date.min, date.min), datetime.min)
+    return queries.run(cursor(), "filter_choices", UNFILTERED, datetime.min)
 
 
 def choices() -> pl.DataFrame:
@@ -77,6 +80,30 @@ def masked(rows: pl.DataFrame) -> pl.DataFrame:
 def now() -> datetime:
     """The dashboard's clock, to the minute, so reruns within a minute share cached panels."""
     return queries.clock(cursor()).replace(second=0, microsecond=0)
+
+
+def arrival() -> dict:
+    """When data last arrived and the minutes since, by the wall clock (queries/freshness.sql)."""
+    return panel("freshness", UNFILTERED, datetime.now().replace(second=0, microsecond=0)).row(0, named=True)
+
+
+def ticket(request_id: str, clock: datetime) -> dict | None:
+    """One ticket's list row as of clock, whatever the filters; None when there is no such ticket.
+
+    queries/ticket.sql finds where it sits; queries/ticket_list.sql, narrowed to that, gives its row.
+    """
+    found = panel("ticket", UNFILTERED, clock, ticket=request_id)
+    if found.is_empty():
+        return None
+    place = found.row(0, named=True)
+    day = place.pop("day")
+    narrowed = queries.Filter(day, date.fromordinal(day.toordinal() + 1), **{
+        plural: (place[single],) for single, plural in (("district", "districts"), ("street", "streets"),
+                                                        ("unit", "units"), ("subcategory", "subcategories"),
+                                                        ("channel", "channels"), ("kind", "kinds"))
+        if place[single] is not None})
+    rows = panel("ticket_list", narrowed, clock, limit=settings.LIST_ROWS)
+    return next((row for row in rows.iter_rows(named=True) if row["request_id"] == request_id), None)
 
 
 def has(table: str) -> bool:
