@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from datetime import date, datetime
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -25,7 +28,22 @@ def connection():
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def opened(path: str, inode: int, modified: int):
-    return db.connect(path, read_only=True)
+    """This very file, through a hard link of its own, removed once open.
+
+    DuckDB hands a process the instance it already has open for a path, even after an import replaced the
+    file there, so connect(path) would keep the old city until every old cursor is gone. A link names
+    only this file; the old connection stays for the threads still reading it and goes with them. A link
+    left by a killed process is swept like an import's work file. Where the folder is not writable, the path.
+    """
+    link = Path(f"{path}.open-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    try:
+        os.link(path, link)
+    except OSError:
+        return db.connect(path, read_only=True)
+    try:
+        return db.connect(link, read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
 
 
 _local = threading.local()

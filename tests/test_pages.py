@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -414,3 +415,26 @@ def test_every_page_says_when_data_last_arrived_and_turns_amber_when_none_came(c
     monkeypatch.setattr(settings, "STALE_MINUTES", 4 * 60)
     app.run()
     assert not any("无新数据" in str(c.value) for c in app.caption), "quiet for less than the setting"
+
+
+@pytest.mark.parametrize("wall", [False, True])
+def test_a_serving_dashboard_sees_a_replaced_database_without_a_restart(city_path, tmp_path, monkeypatch, con, wall):
+    served = tmp_path / "served.duckdb"
+    served.write_bytes(city_path.read_bytes())
+    monkeypatch.setenv("CITYOPS_DB", str(served))
+    row = closed_ticket(con, "")
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.query_params.update({"ticket": row["request_id"], **({"wall": "1"} if wall else {})})
+    app.run()
+    app.switch_page("views/overview.py").run()
+    assert not any("无新数据" in str(c.value) for c in app.caption)
+    app.switch_page("views/requests.py").run()
+    assert app.text[0].value.startswith(row["request_id"])
+    replacement = quiet_copy(city_path, tmp_path, hours=3)
+    with duckdb.connect(str(replacement)) as replaced:
+        replaced.execute("update requests set text = '新的诉求内容' where request_id = ?", [row["request_id"]])
+    os.replace(replacement, served)  # what an import does
+    app.run()
+    assert app.text[1].value == "新的诉求内容"
+    app.switch_page("views/overview.py").run()
+    assert any("小时无新数据" in str(c.value) for c in app.caption), "the overview shows the new file's arrival"
