@@ -95,13 +95,13 @@ def test_the_wall_map_draws_its_boundaries_offline(browser):
     context.close()
 
 
-def test_a_ticket_link_and_a_quiet_feed_in_chromium(city_path, con, monkeypatch):
+def test_a_ticket_link_and_a_quiet_feed_in_chromium(browser, city_path, con, monkeypatch):
     """A pasted ticket link opens its life cycle; with a zero-minute quiet allowance the line turns amber."""
     row = con.execute("select request_id from requests where callback_at is not null order by request_id limit 1").fetchone()
     monkeypatch.setenv("CITYOPS_STALE_MINUTES", "-1")
     ARTIFACTS.mkdir(exist_ok=True)
-    with serve(city_path) as url, chromium() as driver:
-        context = driver.new_context(viewport={"width": 1600, "height": 1000})
+    with serve(city_path) as url:  # a server of its own, reading the setting; the module's browser
+        context = browser[1].new_context(viewport={"width": 1600, "height": 1000})
         for path, name in ((f"requests?ticket={row[0]}", "requests-ticket"), ("?wall=1", "overview-wall-quiet")):
             _, page = first_paint(context, f"{url}/{path}")
             page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
