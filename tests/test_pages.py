@@ -227,8 +227,6 @@ def live_warnings(con, clock, start=None, end=None):
     """The warnings nobody closed: active ones (seen in the last days), or those of the period [start, end)."""
     import polars as pl
 
-    from dashboard import settings
-
     rows = con.execute("select * from warnings").pl().filter(pl.col("status") != "closed")
     if start is None:
         return rows.filter(pl.col("last_seen") >= clock.date() - timedelta(days=settings.WARNING_ACTIVE_DAYS))
@@ -236,8 +234,6 @@ def live_warnings(con, clock, start=None, end=None):
 
 
 def test_the_warning_tiles_count_every_warning_when_the_list_is_cut(app, con, monkeypatch):
-    from dashboard import settings
-
     monkeypatch.setattr(settings, "LIST_ROWS", 1)
     app.run()
     app.switch_page("views/warnings.py").run()
