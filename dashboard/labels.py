@@ -332,5 +332,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "running_state": ("统计区间", "Counted"),
     "previous_same_stretch": ("上期同期", "Same stretch of previous period"),
     "period_running": ("本期尚未结束，与上期同期比较", "Period still running: compared with the same stretch before"),
+    "quiet_minutes": ("{n} 分钟无新数据", "No new data for {n} min"),
+    "quiet_hours": ("{n} 小时无新数据", "No new data for {n} h"),
+    "quiet_days": ("{n} 天无新数据", "No new data for {n} days"),
+    "counted_to": ("统计至", "Counted to"),
+    "ticket_unknown": ("没有编号为 {id} 的工单", "No ticket numbered {id}"),
+    "ticket_detail": ("工单详情", "Ticket detail"),
+    "ticket_link": ("链接", "Link"),
+    "ticket_open": ("打开", "Open"),
+    "ticket_lifecycle": ("办理过程", "Life cycle"),
+    "at_time": ("时间", "Time"),
+    "field": ("项目", "Field"),
 }
 CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from datetime import date, datetime
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -11,6 +14,9 @@ import streamlit as st
 import queries
 from dashboard.i18n import names_of
 from data import actions, db
+from queries import settings
+
+UNFILTERED = queries.Filter(date.min, date.min)  # for a query that reads no filtered relation
 
 
 def connection():
@@ -22,7 +28,22 @@ def connection():
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def opened(path: str, inode: int, modified: int):
-    return db.connect(path, read_only=True)
+    """This very file, through a hard link of its own, removed once open.
+
+    DuckDB hands a process the instance it already has open for a path, even after an import replaced the
+    file there, so connect(path) would keep the old city until every old cursor is gone. A link names
+    only this file; the old connection stays for the threads still reading it and goes with them. A link
+    left by a killed process is swept like an import's work file. Where the folder is not writable, the path.
+    """
+    link = Path(f"{path}.open-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+    try:
+        os.link(path, link)
+    except OSError:
+        return db.connect(path, read_only=True)
+    try:
+        return db.connect(link, read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
 
 
 _local = threading.local()
@@ -52,7 +73,7 @@ def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.Da
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def choices_of(version: str) -> pl.DataFrame:
-    return queries.run(cursor(), "filter_choices", queries.Filter(date.min, date.min), datetime.min)
+    return queries.run(cursor(), "filter_choices", UNFILTERED, datetime.min)
 
 
 def choices() -> pl.DataFrame:
@@ -77,6 +98,30 @@ def masked(rows: pl.DataFrame) -> pl.DataFrame:
 def now() -> datetime:
     """The dashboard's clock, to the minute, so reruns within a minute share cached panels."""
     return queries.clock(cursor()).replace(second=0, microsecond=0)
+
+
+def arrival() -> dict:
+    """When data last arrived and the minutes since, by the wall clock (queries/freshness.sql)."""
+    return panel("freshness", UNFILTERED, datetime.now().replace(second=0, microsecond=0)).row(0, named=True)
+
+
+def ticket(request_id: str, clock: datetime) -> dict | None:
+    """One ticket's list row as of clock, whatever the filters; None when there is no such ticket.
+
+    queries/ticket.sql finds where it sits; queries/ticket_list.sql, narrowed to that, gives its row.
+    """
+    found = panel("ticket", UNFILTERED, clock, ticket=request_id)
+    if found.is_empty():
+        return None
+    place = found.row(0, named=True)
+    day = place.pop("day")
+    narrowed = queries.Filter(day, date.fromordinal(day.toordinal() + 1), **{
+        plural: (place[single],) for single, plural in (("district", "districts"), ("street", "streets"),
+                                                        ("unit", "units"), ("subcategory", "subcategories"),
+                                                        ("channel", "channels"), ("kind", "kinds"))
+        if place[single] is not None})
+    rows = panel("ticket_list", narrowed, clock, limit=settings.LIST_ROWS)
+    return next((row for row in rows.iter_rows(named=True) if row["request_id"] == request_id), None)
 
 
 def has(table: str) -> bool:

@@ -20,6 +20,8 @@ html {font-size: clamp(16px, 0.94vw, 40px);}
 [data-testid="stMarkdownContainer"] {color: #dce6f2;}
 .stApp th, .stApp td {background: #0d1b2e !important; border-color: #1f3656 !important;}
 [data-testid="stCaptionContainer"] p {color: #8fa3bf;}
+[data-testid="stCaptionContainer"] .stMarkdownBadge {background-color: #f59e0b !important; color: #1f1300 !important;
+    font-weight: 600;}
 [data-testid="stMetric"] {background: transparent;}
 [data-testid="stMetricValue"] {font-size: 2.4rem; color: #ffffff;}
 [data-testid="stMetricLabel"] p {font-size: 1.05rem;}

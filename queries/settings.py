@@ -36,6 +36,8 @@ SETTINGS = {setting.env: setting for setting in (
     Setting("CITYOPS_INCIDENT_LATE_HOURS", 24, int, "hours after which an open incident is late: on the alert strip"),
     Setting("CITYOPS_WARNING_ACTIVE_DAYS", 3, int,
             "a warning that fired within this many days is active (alert strip, map, warnings page)"),
+    Setting("CITYOPS_STALE_MINUTES", 30, int,
+            "minutes without new data after which every page's 数据截至 line turns amber"),
     Setting("CITYOPS_LIST_ROWS", 500, int, "rows a ticket, incident or warning list shows (and exports)"),
     Setting("CITYOPS_TILE_URL", None, str,
             "a raster tile URL (`https://tiles.example/{z}/{x}/{y}.png`) for the map's basemap; without it the map "
@@ -58,6 +60,7 @@ ROTATE_SECONDS = value("CITYOPS_ROTATE_SECONDS")
 EMERGENCY_SEVERE_OPEN = value("CITYOPS_EMERGENCY_SEVERE_OPEN")
 INCIDENT_LATE_HOURS = value("CITYOPS_INCIDENT_LATE_HOURS")
 WARNING_ACTIVE_DAYS = value("CITYOPS_WARNING_ACTIVE_DAYS")
+STALE_MINUTES = value("CITYOPS_STALE_MINUTES")
 LIST_ROWS = value("CITYOPS_LIST_ROWS")
 TILE_URL = value("CITYOPS_TILE_URL") or ""
 ADMIN_PASSWORD = value("CITYOPS_ADMIN_PASSWORD") or ""

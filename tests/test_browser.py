@@ -93,3 +93,21 @@ def test_the_wall_map_draws_its_boundaries_offline(browser):
     assert outline > 300, "no district boundaries"
     assert outside == [], f"the page reached outside: {outside[:5]}"
     context.close()
+
+
+def test_a_ticket_link_and_a_quiet_feed_in_chromium(browser, city_path, con, monkeypatch):
+    """A pasted ticket link opens its life cycle; with a zero-minute quiet allowance the line turns amber."""
+    row = con.execute("select request_id from requests where callback_at is not null order by request_id limit 1").fetchone()
+    monkeypatch.setenv("CITYOPS_STALE_MINUTES", "-1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(city_path) as url:  # a server of its own, reading the setting; the module's browser
+        context = browser[1].new_context(viewport={"width": 1600, "height": 1000})
+        for path, name in ((f"requests?ticket={row[0]}", "requests-ticket"), ("?wall=1", "overview-wall-quiet")):
+            _, page = first_paint(context, f"{url}/{path}")
+            page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+            assert page.locator("[data-testid=stException]").count() == 0
+            assert page.locator("[data-testid=stCaptionContainer] .stMarkdownBadge").first.is_visible()
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+            if name == "requests-ticket":  # the times themselves are in a canvas grid: tests/test_pages.py reads them
+                assert page.locator("[data-testid=stText]").first.inner_text().startswith(row[0])
+        context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,8 @@ PAGES = {"views/overview.py": ("城市运行一网统管", "City Operations Cent
          "views/bulletins.py": ("通报", "Bulletins"),
          "views/warnings.py": ("预警 · 未诉先办", "Early warnings"),
          "views/topics.py": ("每月一题 · 候选问题", "Topic of the month")}
-AS_OF = re.compile(r"(?:数据截至|Data as of) (\d{4}-\d\d-\d\d \d\d:\d\d)")
+AS_OF = re.compile(r"(?:数据截至|Data as of) (\d{4}-\d\d-\d\d )?(\d\d:\d\d)")
+COUNTED_TO = re.compile(r"(?:统计至|Counted to) (\d{4}-\d\d-\d\d \d\d:\d\d)")
 
 
 @pytest.fixture
@@ -35,8 +37,12 @@ def texts(at: AppTest) -> str:
 
 
 def shown_clock(at: AppTest) -> datetime:
-    """The moment the page counted at, read from its own caption."""
-    return datetime.strptime(AS_OF.search(texts(at)).group(1), "%Y-%m-%d %H:%M")
+    """The moment the page counted at, read from its own caption: when data last arrived, unless it says otherwise."""
+    counted = COUNTED_TO.search(texts(at))
+    if counted:
+        return datetime.strptime(counted.group(1), "%Y-%m-%d %H:%M")
+    day, minute = AS_OF.search(texts(at)).groups()
+    return datetime.strptime(f"{day or f'{datetime.now():%Y-%m-%d} '}{minute}", "%Y-%m-%d %H:%M")
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -333,3 +339,96 @@ def test_the_tiles_say_a_running_period_is_compared_with_the_same_stretch(app, c
     app.run()
     captions = [str(c.value) for c in app.caption]
     assert any("较上期" in c for c in captions) and not any("较上期同期" in c for c in captions)
+
+
+def closed_ticket(con, outside: str) -> dict:
+    """A ticket called back well before the clock, in a district other than outside, as the database holds it."""
+    query = ("select * from requests where callback_at < (select max(received_at) from requests) - interval 30 day "
+             "and district <> ? order by request_id limit 1")
+    return con.execute(query, [outside]).pl().row(0, named=True)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_ticket_link_opens_its_life_cycle_whatever_the_filters(app, con, lang):
+    row = closed_ticket(con, "延庆区")
+    app.query_params.update({"period": "7d", "district": "延庆区", "lang": lang, "ticket": row["request_id"]})
+    app.run()
+    app.switch_page("views/requests.py").run()
+    assert not app.exception
+    assert app.session_state["f_districts"] == ["延庆区"]
+    assert app.text[0].value.startswith(f"{row['request_id']} · ")
+    assert "****" in app.text[1].value or app.text[1].value == row["text"]  # masked, never the raw phone number
+    stages = app.dataframe[0].value
+    assert stages["at"].dt.to_pydatetime().tolist() == [
+        row[c] for c in ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at")]
+    assert stages["stage"].tolist()[0] == ("已受理" if lang == "zh" else "Received")
+
+
+def test_an_unknown_ticket_says_so_in_one_quiet_line(app):
+    app.query_params["ticket"] = "**nope**<b>'); drop table requests; --"
+    app.run()
+    app.switch_page("views/requests.py").run()
+    assert not app.exception
+    said = [str(c.value) for c in app.caption if "没有编号为" in str(c.value)]
+    assert said == ["没有编号为 \\*\\*nope\\*\\*\\<b\\>\\'\\)\\; drop table requests\\; \\-\\- 的工单"]
+    assert not app.text, "no ticket detail"
+
+
+def arrival(con, now: datetime) -> datetime:
+    """When data last arrived by the raw rows: the newest request, incident or import, not after now."""
+    newest = [con.execute(f"select max({column}) from {table}").fetchone()[0]  # names from this test
+              for table, column in (("requests", "received_at"), ("incidents", "detected_at"), ("imports", "started_at"))]
+    return min(max(at for at in newest if at is not None), now)
+
+
+def quiet_copy(city_path, tmp_path, hours: int) -> Path:
+    """A copy of the city whose last request and incident came hours ago, as a new file (as an import writes one)."""
+    quiet = tmp_path / f"quiet-{hours}.duckdb"
+    quiet.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(quiet)) as con:
+        cut = datetime.now() - timedelta(hours=hours)
+        con.execute("delete from requests where received_at > ?", [cut])
+        con.execute("delete from incidents where detected_at > ?", [cut])
+        con.execute("update meta set value = ? where key = 'data_version'", [str(quiet)])
+    return quiet
+
+
+@pytest.mark.parametrize("page", ["views/overview.py", "views/requests.py", "views/evaluation.py"])
+def test_every_page_says_when_data_last_arrived_and_turns_amber_when_none_came(city_path, tmp_path, monkeypatch,
+                                                                              page):
+    quiet = quiet_copy(city_path, tmp_path, hours=3)
+    monkeypatch.setenv("CITYOPS_DB", str(quiet))
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    app.switch_page(page).run()
+    with duckdb.connect(str(quiet), read_only=True) as con:
+        came = arrival(con, datetime.now())
+    line = next(str(c.value) for c in app.caption if "数据截至" in str(c.value))
+    assert f"数据截至 {came:%H:%M}" in line or f"数据截至 {came:%Y-%m-%d %H:%M}" in line
+    assert re.search(r":orange-badge\[:material/schedule: \d+ 小时无新数据\]", line)
+    monkeypatch.setattr(settings, "STALE_MINUTES", 4 * 60)
+    app.run()
+    assert not any("无新数据" in str(c.value) for c in app.caption), "quiet for less than the setting"
+
+
+@pytest.mark.parametrize("wall", [False, True])
+def test_a_serving_dashboard_sees_a_replaced_database_without_a_restart(city_path, tmp_path, monkeypatch, con, wall):
+    served = tmp_path / "served.duckdb"
+    served.write_bytes(city_path.read_bytes())
+    monkeypatch.setenv("CITYOPS_DB", str(served))
+    row = closed_ticket(con, "")
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.query_params.update({"ticket": row["request_id"], **({"wall": "1"} if wall else {})})
+    app.run()
+    app.switch_page("views/overview.py").run()
+    assert not any("无新数据" in str(c.value) for c in app.caption)
+    app.switch_page("views/requests.py").run()
+    assert app.text[0].value.startswith(row["request_id"])
+    replacement = quiet_copy(city_path, tmp_path, hours=3)
+    with duckdb.connect(str(replacement)) as replaced:
+        replaced.execute("update requests set text = '新的诉求内容' where request_id = ?", [row["request_id"]])
+    os.replace(replacement, served)  # what an import does
+    app.run()
+    assert app.text[1].value == "新的诉求内容"
+    app.switch_page("views/overview.py").run()
+    assert any("小时无新数据" in str(c.value) for c in app.caption), "the overview shows the new file's arrival"

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import freshness
 from dashboard.exports import csv
 from dashboard.i18n import labeller, t
-from dashboard.store import masked
+from dashboard.store import masked, now
 from data import db
 from data.ingest import ingest, mapping, preview
 from queries import settings
 
 st.title(t("admin_page"))
+st.caption(freshness.line(now()))
 if not st.session_state.get("admin"):
     typed = st.text_input(t("admin_password"), type="password", key="admin_typed")
     if typed and hmac.compare_digest(typed.encode(), settings.ADMIN_PASSWORD.encode()):

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import bulletin
+from dashboard import bulletin, freshness
 from dashboard.guard import guarded
 from dashboard.i18n import labeller, t
 from dashboard.store import cursor, now
 
 clock = now()
 st.title(t("bulletins"))
+st.caption(freshness.line(clock))
 left, middle, right = st.columns(3)
 kind = left.segmented_control(t("bulletin_kind"), bulletin.KINDS, default="day", key="bulletin_kind",
                               format_func=labeller(bulletin.KINDS, lambda k: t(f"bulletin_kind_{k}"))) or "day"

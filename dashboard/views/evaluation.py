@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, number_formats
+from dashboard import charts, filters, freshness, number_formats
 from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import labeller, lang, name, t, translated
@@ -13,6 +13,7 @@ from dashboard.store import now, panel
 clock = now()
 flt = filters.current(clock)
 st.title(t("evaluation_page"))
+st.caption(freshness.line(clock))
 months = panel("evaluation_months", flt, clock)["month"].to_list()
 if not months:
     st.info(t("no_indicators"))

@@ -4,7 +4,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, emergency, filters, number_formats, tiles
+from dashboard import charts, emergency, filters, freshness, number_formats, tiles
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.guard import guarded
@@ -15,7 +15,7 @@ from queries.settings import EMERGENCY_SEVERE_OPEN, LIST_ROWS
 clock = now()
 flt = filters.current(clock)
 st.title(t("incidents_page"))
-st.caption(f"{t('as_of')} {clock:%Y-%m-%d %H:%M}")
+st.caption(freshness.line(clock))
 
 
 def severity_labels(rows: pl.DataFrame) -> pl.DataFrame:

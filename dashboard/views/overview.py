@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, emergency, filters, number_formats, tiles, wall
+from dashboard import charts, citymap, emergency, filters, freshness, number_formats, tiles, wall
 from dashboard.columns import incident_columns
 from dashboard.exports import heading
 from dashboard.guard import guarded
@@ -38,7 +38,7 @@ class Scope:
 
 
 def title(scope: Scope) -> None:
-    subtitle = f"{t('as_of')} {scope.clock:%Y-%m-%d %H:%M} · {t('period_' + st.session_state.get('f_period', '30d'))}"
+    subtitle = freshness.line(scope.clock, t("period_" + st.session_state.get("f_period", "30d")))
     if wall.on():
         wall.header(t("app_title"), subtitle)
     else:

@@ -1,10 +1,8 @@
 """接诉即办: volume and its make-up, the top problems, the rates ranked, overdue and repeat requests, whistles, tickets."""
 
-import altair as alt
-import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, tiles
+from dashboard import charts, filters, freshness, ticket, tiles
 from dashboard.columns import metric, rate_columns, ticket_columns
 from dashboard.exports import heading
 from dashboard.guard import guarded
@@ -15,7 +13,11 @@ from queries.settings import LIST_ROWS
 clock = now()
 flt = filters.current(clock)
 st.title(t("requests_page"))
-st.caption(f"{t('as_of')} {clock:%Y-%m-%d %H:%M} · {flt.start} – {flt.end.fromordinal(flt.end.toordinal() - 1)}")
+st.caption(freshness.line(clock, f"{flt.start} – {flt.end.fromordinal(flt.end.toordinal() - 1)}"))
+
+if st.query_params.get("ticket"):  # a pasted link: that ticket first, whatever the filters
+    with guarded("linked ticket"):
+        ticket.linked(st.query_params["ticket"], clock)
 
 with guarded("headline"):
     tiles.headline(panel("headline_rates", flt, clock))
@@ -93,31 +95,15 @@ with guarded("whistles"):
 
 with guarded("tickets"):
     st.subheader(t("tickets"))
-    tickets = translated(panel("ticket_list", flt, clock, limit=LIST_ROWS),
-                         "stage", "district", "street", "unit", "category", "subcategory", "channel", "kind")
+    listed = panel("ticket_list", flt, clock, limit=LIST_ROWS)
+    tickets = translated(listed, "stage", "district", "street", "unit", "category", "subcategory", "channel", "kind")
     shown = tickets.select("request_id", "received_at", "stage", "district", "street", "subcategory", "unit", "text")
     heading(t("ticket_export"), tickets, "tickets")
-    picked = st.dataframe(shown, hide_index=True, width="stretch", height=360, column_config=ticket_columns(),
-                          on_select="rerun", selection_mode="single-row", key="ticket_pick")
+    picked = st.dataframe(shown.with_columns(link=ticket.links(shown["request_id"])), hide_index=True,
+                          width="stretch", height=360, on_select="rerun", selection_mode="single-row",
+                          key="ticket_pick", column_config={
+                              **ticket_columns(),
+                              "link": st.column_config.LinkColumn(t("ticket_link"), display_text=t("ticket_open"))})
     st.caption(t("list_limit", n=f"{LIST_ROWS:,}"))
-    rows = picked.selection.rows
-    if rows:
-        ticket = tickets.row(rows[0], named=True)
-        st.markdown(f"#### {ticket['request_id']} · {ticket['subcategory']} · {ticket['stage']}")
-        st.write(ticket["text"])
-        stages = pl.DataFrame({
-            "stage": [t(f"stage_{s}") for s in ("received", "dispatched", "responded", "handled", "closed")],
-            "at": [ticket[c] for c in ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at")],
-        }).drop_nulls("at")
-        deadline = pl.DataFrame({"at": [ticket["deadline_at"]]})
-        charts.show(charts.timeline(stages) + alt.Chart(deadline).mark_rule(color=charts.WARM, strokeDash=[4, 3])
-                    .encode(x="at:T", tooltip=[alt.Tooltip("at:T", title=t("deadline_at"), format="%Y-%m-%d %H:%M")]),
-                    height=90)
-        details = st.columns(4)
-        details[0].markdown(f"**{t('district')}** {ticket['district']} · {ticket['street']}")
-        details[1].markdown(f"**{t('unit')}** {ticket['unit']}")
-        details[2].markdown(f"**{t('channel')}** {ticket['channel']} · {ticket['kind']}")
-        details[3].markdown(f"**{t('callback')}** " + (
-            "—" if ticket["resolved"] is None else
-            f"{t('resolved_yes') if ticket['resolved'] else t('resolved_no')} · "
-            f"{t('satisfied_yes') if ticket['satisfied'] else t('satisfied_no')}"))
+    if picked.selection.rows:
+        ticket.show(listed.row(picked.selection.rows[0], named=True))

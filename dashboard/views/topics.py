@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters
+from dashboard import charts, filters, freshness
 from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import t, translated
@@ -14,7 +14,7 @@ TOP = 10
 clock = now()
 flt = filters.current(clock)
 st.title(t("topics_title"))
-st.caption(t("topics_caption"))
+st.caption(freshness.line(clock, t("topics_caption")))
 if not has("topics"):
     st.info(t("analytics_missing"), icon=":material/info:")
     st.stop()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, filters, number_formats, tiles, wall
+from dashboard import charts, citymap, filters, freshness, number_formats, tiles, wall
 from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import t, translated
@@ -17,10 +17,10 @@ from queries import settings
 clock = now()
 flt = filters.current(clock)
 st.title(t("warnings_title"))
+st.caption(freshness.line(clock))
 if not has("warnings"):
     st.info(t("analytics_missing"), icon=":material/info:")
     st.stop()
-st.caption(f"{t('as_of')} {clock:%Y-%m-%d %H:%M}")
 
 
 def labelled(rows: pl.DataFrame) -> pl.DataFrame:
