@@ -46,7 +46,8 @@ KINDS = ("requests", "incidents", "indicators")
 COLUMNS = {
     "requests": ("request_id", "received_at", "dispatched_at", "responded_at", "handled_at", "callback_at",
                  "deadline_at", "status", "channel", "kind", "category", "subcategory", "text", "district", "street",
-                 "community", "unit", "lat", "lon", "resolved", "satisfied"),
+                 "community", "grid", "unit", "lat", "lon", "resolved", "satisfied", "satisfaction_score", "repeat_of",
+                 "reopened", "whistle", "whistle_at", "arrived_at"),
     "incidents": ("incident_id", "source", "type", "severity", "detected_at", "acknowledged_at", "dispatched_at",
                   "onsite_at", "closed_at", "district", "street", "grid", "lat", "lon", "unit", "status"),
     "indicators": ("period", "district", "dimension", "aim", "code", "name", "value", "measure_unit", "target",
@@ -55,7 +56,8 @@ COLUMNS = {
 REQUIRED = {"requests": ("request_id", "received_at", "category"),
             "incidents": ("incident_id", "type", "severity", "detected_at"),
             "indicators": ("period", "code", "value")}
-TIMES = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at")
+TIMES = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at", "whistle_at",
+         "arrived_at")
 
 
 @dataclass(frozen=True)
