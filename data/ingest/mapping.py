@@ -16,6 +16,7 @@ A mapping file (examples: data/mappings/example*.toml) says:
 
     [values.status]                   # their status word = open | closed (any other word is refused); for
     "已办结" = "closed"                 # incidents detected | acknowledged | dispatched | onsite | closed
+                                      # (our own stages, received … closed, are known already)
 
     [values.channel]                  # their word = our code (unknown words are kept as they are)
     "12345热线" = "hotline"
