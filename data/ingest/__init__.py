@@ -5,7 +5,9 @@ failure leaves the previous database exactly as it was, and a running dashboard 
 file open read-only, so nothing may write to it in place) sees the new file on its next rerun.
 Requests are kept by source + request_id, incidents by dataset + incident_id, indicators by
 period + district + code: importing a file twice changes nothing, a newer export replaces the
-older rows. Every refused row is kept in rejected_rows with its file, line, reason and raw text.
+older rows, and a ticket's older version never replaces a newer one (versions.py). A file in our own
+column names (the requests or incidents table as written by `copy ... to 'x.csv'`) reads back whole.
+Every refused row is kept in rejected_rows with its file, line, reason and raw text.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import polars as pl
 
 from data import db
 from data.analytics.run import Done
-from data.ingest import boundaries, files, incidents, indicators, mapping, requests
+from data.ingest import boundaries, files, incidents, indicators, mapping, requests, versions
 from data.refresh import refresh
 from queries import PARAMETER
 
@@ -83,6 +85,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapp
     con.execute(f"create or replace temp table candidates as {sql}", bound(sql, values))
     if chosen.kind != "indicators":
         boundaries.refuse_outside(con)
+        versions.refuse_older(con, rows, source)
     read, refused = con.execute("select count(*), count(reason) from candidates").fetchone()
     con.execute("""insert into rejected_rows select ?, ?, _line, reason, _raw from candidates
                    where reason is not null order by _line""", [import_id, str(path)])

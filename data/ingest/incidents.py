@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from data.ingest.mapping import COLUMNS, Mapping
-from data.ingest.requests import POINT, raw, repeated, times, unreadable, word
+from data.ingest.requests import POINT, raw, times, unreadable, word
 
 STAGES = ("detected", "acknowledged", "dispatched", "onsite", "closed")
 TIMES = tuple(f"{stage}_at" for stage in STAGES)
@@ -18,6 +18,7 @@ VOCABULARIES = ("status", "severity", "source")
 KNOWN = {"severity": {"一般": "1", "较大": "2", "重大": "3", "特别重大": "4"},
          "status": {stage: stage for stage in STAGES}}
 BOUND: dict = {}
+KEY, TABLE, DATASET, LIFE_CYCLE = "incident_id", "incidents", "dataset", TIMES  # as in requests.py
 
 
 def in_order() -> str:
@@ -47,10 +48,8 @@ with parsed as (
         {text['status']} as status_text, {word('status', text['status'])} as given_status,
         {text['district']} as district, {text['street']} as street, {text['grid']} as grid, {text['unit']} as unit,
         {text['lat']} as lat_text, {text['lon']} as lon_text,
-        try_cast({text['lat']} as double) as lat, try_cast({text['lon']} as double) as lon,
-        repeated.last_line
+        try_cast({text['lat']} as double) as lat, try_cast({text['lon']} as double) as lon
     from staged
-    {repeated(text['incident_id'])}
 )
 select *, coalesce(given_status, {derived_status()}) as status,
     case
@@ -65,8 +64,6 @@ select *, coalesce(given_status, {derived_status()}) as status,
         when status_text is not null and given_status is null then 'unknown status "' || status_text || '"'
         {POINT}
         {in_order()}
-        when _line < last_line
-            then 'incident_id repeated at line ' || last_line || '; that later row is kept'
     end as reason
 from parsed
 """

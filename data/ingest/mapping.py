@@ -16,6 +16,7 @@ A mapping file (examples: data/mappings/example*.toml) says:
 
     [values.status]                   # their status word = open | closed (any other word is refused); for
     "已办结" = "closed"                 # incidents detected | acknowledged | dispatched | onsite | closed
+                                      # (our own stages, received … closed, are known already)
 
     [values.channel]                  # their word = our code (unknown words are kept as they are)
     "12345热线" = "hotline"
@@ -46,7 +47,8 @@ KINDS = ("requests", "incidents", "indicators")
 COLUMNS = {
     "requests": ("request_id", "received_at", "dispatched_at", "responded_at", "handled_at", "callback_at",
                  "deadline_at", "status", "channel", "kind", "category", "subcategory", "text", "district", "street",
-                 "community", "unit", "lat", "lon", "resolved", "satisfied"),
+                 "community", "grid", "unit", "lat", "lon", "resolved", "satisfied", "satisfaction_score", "repeat_of",
+                 "reopened", "whistle", "whistle_at", "arrived_at"),
     "incidents": ("incident_id", "source", "type", "severity", "detected_at", "acknowledged_at", "dispatched_at",
                   "onsite_at", "closed_at", "district", "street", "grid", "lat", "lon", "unit", "status"),
     "indicators": ("period", "district", "dimension", "aim", "code", "name", "value", "measure_unit", "target",
@@ -55,7 +57,8 @@ COLUMNS = {
 REQUIRED = {"requests": ("request_id", "received_at", "category"),
             "incidents": ("incident_id", "type", "severity", "detected_at"),
             "indicators": ("period", "code", "value")}
-TIMES = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at")
+TIMES = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at", "deadline_at", "whistle_at",
+         "arrived_at")
 
 
 @dataclass(frozen=True)

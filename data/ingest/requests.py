@@ -2,18 +2,23 @@
 
 Column names come from the mapping and the file's header and can only be identifiers, so they are
 quoted; every value (formats, vocabularies, defaults, the extent) is a bound parameter. The pieces
-shared with the other kinds (times, points, repeated ids, the bound values) live here too.
+shared with the other kinds (times, points, the bound values) live here too.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from data.ingest.mapping import TIMES, Mapping
+from data.ingest.mapping import COLUMNS, TIMES, Mapping
 
 VOCABULARIES = ("status", "channel", "kind", "resolved", "satisfied")
-KNOWN: dict[str, dict[str, str]] = {}  # no words are known before the mapping says them
-BOUND: dict = {}  # nor values bound beyond parameters()
+# The stages our own exports name (queries/ticket_list.sql), so a status column written by cityops reads back;
+# a mapping's words extend them. Only handled and closed tickets have a closed time.
+KNOWN = {"status": {"received": "open", "dispatched": "open", "responded": "open", "overdue": "open", "open": "open",
+                    "handled": "closed", "closed": "closed"}}
+BOUND: dict = {}  # no values bound beyond parameters()
+KEY, TABLE, DATASET = "request_id", "requests", "source"  # a ticket is kept by DATASET + KEY in TABLE
+LIFE_CYCLE = ("received_at", "dispatched_at", "responded_at", "handled_at", "callback_at")  # its stages, in order
 
 # A point's checks, over lat_text, lon_text, lat and lon: numbers, both or neither, inside the extent's box.
 POINT = """
@@ -59,14 +64,6 @@ def unreadable(columns: tuple[str, ...]) -> str:
                     for c in columns)
 
 
-def repeated(key: str) -> str:
-    """A join giving last_line to rows whose key is on more than one row (a group-by, not a window over wide rows)."""
-    return f"""left join (
-        select {key} as repeated_id, max(_line) as last_line from staged
-        group by all having count(*) > 1
-    ) as repeated on repeated.repeated_id = {key}"""
-
-
 def replace(con: duckdb.DuckDBPyConnection, source: str) -> None:
     """Upsert the good candidates by source + request_id: a newer export's row replaces the older one."""
     con.execute("""delete from requests where source = ? and request_id in
@@ -85,12 +82,13 @@ def raw(mapping: Mapping, column: str) -> str:
 
 def candidates(mapping: Mapping) -> str:
     """staged -> one row per staged row: our columns parsed, and reason (NULL for a good row)."""
-    text = {column: raw(mapping, column) for column in (*TIMES, "request_id", "status", "channel", "kind", "category",
-                                                         "subcategory", "text", "district", "street", "community",
-                                                         "unit", "lat", "lon", "resolved", "satisfied")}
+    text = {column: raw(mapping, column) for column in COLUMNS["requests"]}
     code = {column: word(column, text[column]) for column in VOCABULARIES}
     status_known = "true" if "status" not in mapping.columns else f"{code['status']} is not null"
     closed = "true" if "status" not in mapping.columns else f"{code['status']} = 'closed'"
+    # with no status column the status is the times' (README: derived, not stored), so nothing can contradict them
+    unclosed = "" if "status" not in mapping.columns or "handled_at" not in mapping.columns else \
+        "when closed and handled_at_text is null then 'closed without a closed time'"
     return f"""
 with parsed as (
     select _line, _raw,
@@ -101,16 +99,17 @@ with parsed as (
         coalesce({code['kind']}, {text['kind']}, 'complaint') as kind,
         {text['category']} as category, coalesce({text['subcategory']}, {text['category']}) as subcategory,
         {text['text']} as text, {text['district']} as district, {text['street']} as street,
-        {text['community']} as community, {text['unit']} as unit,
+        {text['community']} as community, {text['grid']} as grid, {text['unit']} as unit,
         {text['lat']} as lat_text, {text['lon']} as lon_text,
         try_cast({text['lat']} as double) as lat, try_cast({text['lon']} as double) as lon,
         try_cast(coalesce({code['resolved']}, {text['resolved']}) as boolean) as resolved,
         try_cast(coalesce({code['satisfied']}, {text['satisfied']}) as boolean) as satisfied,
-        repeated.last_line
+        {text['satisfaction_score']} as score_text, try_cast({text['satisfaction_score']} as tinyint) as score,
+        {text['repeat_of']} as repeat_of, coalesce(try_cast({text['reopened']} as boolean), false) as reopened,
+        coalesce({text['whistle']}, 'none') as whistle
     from staged
-    {repeated(text['request_id'])}
 )
-select *,
+select * replace (case when closed then handled_at end as handled_at),
     case
         when request_id is null then 'missing request_id'
         when received_at_text is null then 'missing received_at'
@@ -123,10 +122,9 @@ select *,
         when responded_at < received_at then 'responded_at before received_at'
         when handled_at < received_at then 'handled_at before received_at'
         when callback_at < handled_at then 'callback_at before handled_at'
-        when closed and handled_at_text is null and {str("handled_at" in mapping.columns).lower()}
-            then 'closed without a closed time'
-        when _line < last_line
-            then 'request_id repeated at line ' || last_line || '; that later row is kept'
+        when score_text is not null and score not between 1 and 5
+            then 'satisfaction_score "' || score_text || '" is not 1..5'
+        {unclosed}
     end as reason
 from parsed
 """
@@ -135,11 +133,11 @@ from parsed
 INSERT = """
 insert into requests by name
 select request_id, $source as source, channel, kind, category, subcategory, text, district, street, community,
-       lat, lon, unit, received_at, dispatched_at, responded_at,
-       case when closed then handled_at end as handled_at, callback_at, deadline_at,
+       grid, lat, lon, unit, received_at, dispatched_at, responded_at, handled_at, callback_at, deadline_at,
        case when callback_at is not null then resolved end as resolved,
        case when callback_at is not null then satisfied end as satisfied,
-       false as reopened, 'none' as whistle
+       case when callback_at is not null then score end as satisfaction_score,
+       repeat_of, reopened, whistle, whistle_at, arrived_at
 from candidates
 where reason is null
 """
