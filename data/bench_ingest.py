@@ -116,8 +116,9 @@ def timed(command: list[str]) -> tuple[float, float, str]:
 # the open ones in a file of their own without the closed time, as an export of open tickets has none.
 BATCH = """
 create temp table batch as
-select 'B' || row_number() over () as request_id, channel, kind, category, subcategory, district, street, unit, lat, lon,
-       columns(c -> ends_with(c, '_at') and c not in ('whistle_at', 'arrived_at')) + to_days((hash(request_id) % 4)::int),
+select 'B' || row_number() over () as request_id, channel, kind, category, subcategory, district, street, unit,
+       lat, lon, columns(c -> ends_with(c, '_at') and c not in ('whistle_at', 'arrived_at'))
+                 + to_days((hash(request_id) % 4)::int),
        resolved, satisfied
 from (select * exclude (text) from requests where received_at >= (select max(received_at) - interval 30 day
       from requests) order by hash(request_id, 16) limit $rows)

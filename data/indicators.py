@@ -137,7 +137,8 @@ def insert_computed(cursor: duckdb.DuckDBPyConnection, source: str, as_of: datet
                 select date_trunc('month', {moment})::date as period, district, grouping(district) = 1 as city,
                        {columns}
                 from {relation}
-                where {moment} <= $t and {moment} >= $first and list_contains($months, date_trunc('month', {moment})::date)
+                where {moment} <= $t and {moment} >= $first
+                  and list_contains($months, date_trunc('month', {moment})::date)
                 group by grouping sets ((period, district), (period))
             ) on columns(* exclude (period, district, city)) into name code value value)
         where city or district in (select district from districts)"""
