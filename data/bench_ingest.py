@@ -1,5 +1,9 @@
 """python -m data.bench_ingest --rows N: import N rows of NYC-311-shaped CSV, beside the pandas way.
 
+--batch N --db CITY: import a batch of N requests into a copy of CITY twice, refreshing the rollups and
+indicators of only the days the batch touches, then from scratch as before; prints the seconds and peak
+RSS of each.
+
 Writes the CSV (Socrata's columns and timestamp format, 1 % bad rows), imports it into a fresh
 database with data.ingest in a child process, then reads and checks it the pandas way
 (pandas.read_csv, parse the timestamps, refuse the unreadable) in another; prints the seconds
@@ -10,6 +14,7 @@ is also checked against them (NYC exports come without boundaries, so the plain 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,11 +111,65 @@ def timed(command: list[str]) -> tuple[float, float, str]:
         return time.perf_counter() - started, peak, output.read().strip().splitlines()[-1]
 
 
+# The batch, as a live feed brings it: rows of the last 30 days under new ids, moved 0-3 days on (some past the
+# data's end, so the cutoff moves);
+# the open ones in a file of their own without the closed time, as an export of open tickets has none.
+BATCH = """
+create temp table batch as
+select 'B' || row_number() over () as request_id, channel, kind, category, subcategory, district, street, unit,
+       lat, lon, columns(c -> ends_with(c, '_at') and c not in ('whistle_at', 'arrived_at'))
+                 + to_days((hash(request_id) % 4)::int),
+       resolved, satisfied
+from (select * exclude (text) from requests where received_at >= (select max(received_at) - interval 30 day
+      from requests) order by hash(request_id, 16) limit $rows)
+"""
+
+INGEST = """
+import sys
+from pathlib import Path
+from data import ingest
+if sys.argv[1] == "scratch":
+    ingest.Batch.days = lambda self, con: None  # touched None: every rollup and indicator from scratch
+summary = ingest.ingest([Path(p) for p in sys.argv[3:]], Path(sys.argv[2]), source="bench", analytics=False)
+print(summary.line())
+"""
+
+
+def batch(city: Path, folder: Path, rows: int) -> list[Path]:
+    """The batch's files, written from the city's own rows."""
+    files = [folder / "handled.csv", folder / "open.csv"]
+    with duckdb.connect(str(city), read_only=True) as con:
+        con.execute(BATCH, {"rows": rows})
+        con.execute(f"copy (from batch where handled_at is not null) to '{files[0]}'")
+        con.execute(f"copy (select * exclude (handled_at, callback_at) from batch where handled_at is null) "
+                    f"to '{files[1]}'")
+    return files
+
+
+def incremental(city: Path, rows: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        files = batch(city, Path(folder), rows)
+        results = {}
+        for way in ("incremental", "scratch"):
+            copy = Path(folder) / f"{way}.duckdb"
+            shutil.copyfile(city, copy)
+            results[way] = timed([sys.executable, "-c", INGEST, way, str(copy), *map(str, files)])
+            print(f"{way:<12} {results[way][0]:7.1f} s  {results[way][1]:7.0f} MB  {results[way][2]}")
+        print(f"bench_ingest: batch={rows} incremental_seconds={results['incremental'][0]:.1f} "
+              f"incremental_rss_mb={results['incremental'][1]:.0f} scratch_seconds={results['scratch'][0]:.1f} "
+              f"scratch_rss_mb={results['scratch'][1]:.0f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m data.bench_ingest", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--boundaries", action="store_true", help="give the database district polygons first")
+    parser.add_argument("--batch", type=int, help="instead: a batch of this many requests into a copy of --db")
+    parser.add_argument("--db", type=Path, default=db.db_path(), help="the city --batch imports into")
     args = parser.parse_args(argv)
+    if args.batch:
+        incremental(args.db, args.batch)
+        return
     with tempfile.TemporaryDirectory() as folder:
         csv_path, db_path = Path(folder) / "311.csv", Path(folder) / "city.duckdb"
         started = time.perf_counter()

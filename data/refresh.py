@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -22,12 +22,52 @@ from data import db, indicators, rollups
 from data.analytics.run import Done, analyse
 
 STEPS = ("rollups", "indicators", "analytics")
+KEYS = {"requests": ("source", "request_id", "received_at"),  # kind: its dataset, key and the moment of its day
+        "incidents": ("dataset", "incident_id", "detected_at")}
+
+
+class Batch:
+    """The days a batch of upserts touches: each loaded row's day, and the day of the row it replaced.
+
+    Made before the first file loads, since an upsert deletes the old row: it keeps every row's key and day
+    (a scan of two columns). add() after each file notes the keys of that file's good candidates.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, kind: str) -> None:
+        self.keys = KEYS.get(kind)
+        self.table = kind
+        if self.keys:
+            dataset, key, moment = self.keys
+            con.execute(f"create or replace temp table batch_before as "
+                        f"select {dataset} as dataset, {key} as key, {moment}::date as day from {kind}")
+            con.execute("create or replace temp table batch_keys (dataset varchar, key varchar)")
+
+    def add(self, con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+        if self.keys:
+            con.execute(f"insert into batch_keys select ?, {self.keys[1]} from candidates where reason is null",
+                        [dataset])
+
+    def days(self, con: duckdb.DuckDBPyConnection) -> set[date] | None:
+        """The touched days, or None (refresh everything) for a kind that has no days (indicators)."""
+        if not self.keys:
+            return None
+        dataset, key, moment = self.keys
+        rows = con.execute(f"""
+            select day from batch_before semi join batch_keys using (dataset, key)
+            union
+            select {moment}::date from {self.table} as t semi join batch_keys as k
+                on t.{dataset} = k.dataset and t.{key} = k.key""").fetchall()
+        return {row[0] for row in rows}
 
 
 def refresh(con: duckdb.DuckDBPyConnection, database: str | Path | None, steps: Collection[str] = STEPS, *,
             as_of: datetime | None = None, reported: indicators.Reported | None = None,
-            version: str = "refresh", progress: Callable[[str], None] | None = None) -> Done | None:
+            version: str = "refresh", progress: Callable[[str], None] | None = None,
+            touched: Collection[date] | None = None) -> Done | None:
     """Run the steps on a writable connection; database locates the people's actions file beside it.
+
+    touched (Batch.days) limits the rollups to those days and the indicators to their months, plus what
+    moving the data's end moves; None rebuilds them from scratch.
 
     The indicators are computed as of as_of (default: the last request), with the unit-reported ones
     reported draws (the demo's). progress(step) is told each step as it starts. Returns what the
@@ -39,12 +79,12 @@ def refresh(con: duckdb.DuckDBPyConnection, database: str | Path | None, steps: 
         raise ValueError(f"refresh: unknown steps {sorted(unknown)}: expected some of {', '.join(STEPS)}")
     if "rollups" in steps:
         report("rollups")
-        rollups.build(con)
+        rollups.build(con, touched)
     if "indicators" in steps:
         report("indicators")
         as_of = as_of or con.execute("select max(received_at) from requests").fetchone()[0]
         if as_of is not None:
-            indicators.build_indicators(con, as_of, reported)
+            indicators.build_indicators(con, as_of, reported, touched)
     done = None
     if "analytics" in steps:
         report("analytics")

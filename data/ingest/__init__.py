@@ -27,7 +27,7 @@ import polars as pl
 from data import db
 from data.analytics.run import Done
 from data.ingest import boundaries, files, incidents, indicators, mapping, requests, versions
-from data.refresh import refresh
+from data.refresh import Batch, refresh
 from queries import PARAMETER
 
 REFUSED_KEPT = 10_000  # refused rows handed back with the summary; all of them stay in rejected_rows
@@ -136,16 +136,17 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
     with db.rewriting(target, "import") as work, duckdb.connect(str(work), config={"memory_limit": MEMORY}) as con:
         con.execute("set enable_progress_bar = false")
         db.create_schema(con)
-        totals, sources = [0, 0, 0], set()
+        totals, sources, batch = [0, 0, 0], set(), Batch(con, kind)
         for number, path in enumerate(paths):
             report(number / (len(paths) + 1), f"{path.name}")
             counts = load_file(con, Path(path), fmt, chosen, source, import_id, kind)
+            batch.add(con, counts[3])
             totals = [a + b for a, b in zip(totals, counts[:3])]
             sources.add(counts[3])
         derive_places(con)
         fractions = {"rollups": len(paths) / (len(paths) + 1), "indicators": 0.9, "analytics": 0.95}
         done = refresh(con, target, steps_after(con, kind, analytics), version=f"import-{import_id}",
-                       progress=lambda step: report(fractions[step], step))
+                       progress=lambda step: report(fractions[step], step), touched=batch.days(con))
         seconds = time.perf_counter() - started - (done.seconds_total() if done else 0.0)
         con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
