@@ -29,8 +29,11 @@ from queries import Filter
 from queries.metrics import METRICS, RATES
 from queries.periods import change
 
+# Escaping on for every HTML template: a select_autoescape(["html"]) misses "bulletin.html.j2" and let a
+# request's text run as script in the bulletin and its preview.
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-                               autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+                               autoescape=jinja2.select_autoescape(["html", "html.j2"]), trim_blocks=True,
+                               lstrip_blocks=True)
 KINDS = ("day", "week", "month")
 
 

@@ -107,3 +107,21 @@ def test_a_monthly_bulletin_lists_the_months_warnings_and_topic_candidates(con):
     keywords = con.execute("select keywords from topics where month = ? order by rank limit ?",
                            [start, TOPICS]).fetchall()
     assert re.findall(r"data-topic-keywords>([^<]*)<", html) == [k for k, in keywords]
+
+
+def test_markup_in_the_data_is_text_in_the_html_bulletin(city_path, tmp_path):
+    import duckdb
+
+    from data.refresh import refresh
+
+    hostile = '<img src=x onerror="alert(1)">暖气'
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        top = con.execute("select subcategory from requests group by all order by count(*) desc limit 1").fetchone()[0]
+        con.execute("update requests set subcategory = ? where subcategory = ?", [hostile, top])
+        refresh(con, None, ["rollups"])
+        day = queries.clock(queries.prepare(con)).date() - timedelta(days=9)
+        html, _ = bulletin.make_text(con, "week", day, None, "zh")
+    assert "<img" not in html.split("<body", 1)[1].replace("<svg", "")
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;暖气" in html
