@@ -5,7 +5,6 @@ Every value from the data is shown as text (st.text, table cells), never as mark
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -15,19 +14,12 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.columns import TIME
+from dashboard.escaping import plain
 from dashboard.i18n import lang, name, t
 from dashboard.store import ticket
 
 STAGES = {"received": "received_at", "dispatched": "dispatched_at", "responded": "responded_at",
           "handled": "handled_at", "closed": "callback_at"}  # 受理 → 派单 → 响应 → 办结 → 回访
-MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation, each of which markdown may read
-
-
-def plain(text: str) -> str:
-    """Text from outside (a URL, the data) made safe to put inside a markdown line."""
-    return MARKDOWN.sub(r"\\\1", text)
-
-
 def links(ids: pl.Series) -> pl.Series:
     """Each ticket's link to itself, in the interface language, for the list's link column."""
     return ids.map_elements(lambda i: "requests?" + urlencode({"ticket": i, "lang": lang()}), return_dtype=pl.String)

@@ -432,3 +432,20 @@ def test_a_serving_dashboard_sees_a_replaced_database_without_a_restart(city_pat
     assert app.text[1].value == "新的诉求内容"
     app.switch_page("views/overview.py").run()
     assert any("小时无新数据" in str(c.value) for c in app.caption), "the overview shows the new file's arrival"
+
+
+def test_a_request_text_is_shown_as_text_not_markdown(city_path, tmp_path, monkeypatch):
+    beacon = "![x](http://127.0.0.1:9/beacon) **bold** [link](http://127.0.0.1:9/)"
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update requests set text = ? where request_id in (select request_id from topic_samples)",
+                    [beacon])
+        con.execute("update meta set value = 'hostile-texts' where key = 'data_version'")  # not the cached panels
+    monkeypatch.setenv("CITYOPS_DB", str(copy))
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    app.switch_page("views/topics.py").run()
+    shown = [str(m.value) for m in app.markdown]
+    assert any("beacon" in text for text in shown), "the sample texts are on the page"
+    assert not any("](http" in text.replace("\\]\\(http", "") for text in shown), "no link or image markup left"

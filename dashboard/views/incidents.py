@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, emergency, filters, freshness, number_formats, tiles
 from dashboard.columns import incident_columns
+from dashboard.escaping import plain
 from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import labeller, t, translated
@@ -84,13 +85,13 @@ with guarded("incident list"):
     st.caption(t("list_limit", n=f"{LIST_ROWS:,}"))
     if picked.selection.rows:
         incident = incidents.row(picked.selection.rows[0], named=True)
-        st.markdown(f"#### {incident['incident_id']} · {incident['type']} · {t('severity_' + str(incident['severity']))}"
-                    f" · {incident['stage']}")
+        st.markdown(f"#### {plain(incident['incident_id'])} · {plain(incident['type'])} · "
+                    f"{t('severity_' + str(incident['severity']))} · {plain(incident['stage'])}")
         stages = pl.DataFrame({
             "stage": [t(f"stage_{s}") for s in ("detected", "acknowledged", "dispatched", "onsite", "closed")],
             "at": [incident[f"{s}_at"] for s in ("detected", "acknowledged", "dispatched", "onsite", "closed")],
         }).drop_nulls("at")
         charts.show(charts.timeline(stages), height=90)
         onsite = number_formats.duration_minutes(incident["onsite_minutes"])
-        st.markdown(f"**{t('district')}** {incident['district']} · {incident['street']} · **{t('unit')}** "
-                    f"{incident['unit']} · **{t('onsite_mean')}** {onsite}")
+        st.markdown(f"**{t('district')}** {plain(incident['district'])} · {plain(incident['street'])} · "
+                    f"**{t('unit')}** {plain(incident['unit'])} · **{t('onsite_mean')}** {onsite}")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts, citymap, emergency, filters, freshness, number_formats, tiles, wall
 from dashboard.columns import incident_columns
+from dashboard.escaping import plain
 from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import definition, t, translated
@@ -61,8 +62,8 @@ def alert_strip(open_now: dict, incidents: dict, warned: dict) -> None:
 
 
 def strongest(warned: dict) -> str:
-    """The strongest active warning's place and topic, in the interface language."""
-    return " · ".join(in_language(part) for part in (warned["strongest"] or "").split(" · "))
+    """The strongest active warning's place and topic, in the interface language, as markdown-safe text."""
+    return " · ".join(plain(in_language(part)) for part in (warned["strongest"] or "").split(" · "))
 
 
 def counts_and_rates(scope: Scope, open_now: dict, incidents: dict) -> None:

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, filters, freshness
+from dashboard.escaping import plain
 from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import t, translated
@@ -44,7 +45,7 @@ with guarded("topics"):
                                                          min_value=0, max_value=float(rows["score"].max()))})
         chosen = picked.selection.rows if picked else []
         topic = shown.row(chosen[0] if chosen else 0, named=True)
-        st.subheader(f"{topic['keywords']} · {topic['street']}")
+        st.subheader(f"{plain(topic['keywords'])} · {plain(topic['street'])}")
         left, right = st.columns([3, 2])
         with left:
             history = panel("topic_history", flt, clock, month=month, topic_id=topic["topic_id"])
@@ -56,5 +57,5 @@ with guarded("topics"):
             heading(t("topic_samples"), samples, "topic-samples")
             for sample in samples.iter_rows(named=True):
                 with st.container(border=True):
-                    st.caption(f"{sample['request_id']} · {sample['received_at']:%Y-%m-%d %H:%M}")
-                    st.markdown(sample["text"])
+                    st.caption(f"{plain(sample['request_id'])} · {sample['received_at']:%Y-%m-%d %H:%M}")
+                    st.markdown(plain(sample["text"]))
