@@ -13,13 +13,24 @@ from dashboard.i18n import t
 from dashboard.store import masked
 
 
+FORMULA = r"^[=+\-@\t\r]"  # what a spreadsheet may run as a formula (=HYPERLINK(...), +cmd, @SUM, ...)
+
+
+def inert(rows: pl.DataFrame) -> pl.DataFrame:
+    """Masked rows whose text cannot run in a spreadsheet: a cell a formula could start with gets a leading '."""
+    rows = masked(rows)
+    return rows.with_columns(pl.when(pl.col(name).str.contains(FORMULA)).then("'" + pl.col(name))
+                             .otherwise(pl.col(name)).alias(name)
+                             for name, kind in rows.schema.items() if kind == pl.String)
+
+
 def csv(rows: pl.DataFrame) -> bytes:
-    return masked(rows).write_csv().encode("utf-8-sig")  # with a BOM, so Excel opens Chinese text right
+    return inert(rows).write_csv().encode("utf-8-sig")  # with a BOM, so Excel opens Chinese text right
 
 
 def excel(rows: pl.DataFrame, sheet: str) -> bytes:
     buffer = io.BytesIO()
-    masked(rows).write_excel(buffer, worksheet=sheet[:31], autofit=True)
+    inert(rows).write_excel(buffer, worksheet=sheet[:31], autofit=True)
     return buffer.getvalue()
 
 

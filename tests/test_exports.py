@@ -51,3 +51,12 @@ def test_no_phone_or_id_number_survives_an_export(exports):
         text = " ".join(exported["text"])
         assert PHONE not in text and ID_CARD not in text and "62345678" not in text and "王小明" not in text
         assert "139****5678" in text and exported["count"].to_list() == [1, 2]
+
+
+def test_no_exported_cell_can_run_as_a_formula(exports):
+    hostile = ['=HYPERLINK("http://127.0.0.1:9/x","点我")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "正常文本"]
+    rows = pl.DataFrame({"text": hostile, "count": [-1, 2, 3, 4, 5]})
+    for data in (exports.csv(rows), exports.excel(rows, "x")):
+        exported = pl.read_csv(io.BytesIO(data)) if data[:2] != b"PK" else pl.read_excel(io.BytesIO(data))
+        assert exported["text"].to_list() == ["'" + text for text in hostile[:4]] + ["正常文本"]
+        assert exported["count"].to_list() == [-1, 2, 3, 4, 5], "numbers stay numbers"
