@@ -12,7 +12,6 @@ from dashboard import wall
 from dashboard.i18n import t
 from dashboard.store import masked
 
-
 FORMULA = r"^[=+\-@\t\r]"  # what a spreadsheet may run as a formula (=HYPERLINK(...), +cmd, @SUM, ...)
 
 
