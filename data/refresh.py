@@ -95,8 +95,8 @@ def refresh(con: duckdb.DuckDBPyConnection, database: str | Path | None, steps: 
     return done
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m data.refresh") -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data.refresh", description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=db.db_path())
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
     parser.add_argument("--memory", default="1GB", help="DuckDB memory limit for the run (default 1GB)")
