@@ -1,8 +1,8 @@
 """python -m data.bench_ingest --rows N: import N rows of NYC-311-shaped CSV, beside the pandas way.
 
---batch N --db CITY: import a batch of N requests into a copy of CITY twice, refreshing the rollups and
-indicators of only the days the batch touches, then from scratch as before; prints the seconds and peak
-RSS of each.
+--batch N --db CITY: import a batch of N requests into a copy of CITY while a dashboard's reader holds it
+open, then two such batches at once; prints the seconds and peak RSS of each, how soon the dashboard saw
+the first, and how many rows landed.
 
 Writes the CSV (Socrata's columns and timestamp format, 1 % bad rows), imports it into a fresh
 database with data.ingest in a child process, then reads and checks it the pandas way
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,7 @@ import shapely
 import shapely.affinity
 
 from data import db
+from queries import settings
 
 AGENCIES = ["NYPD", "DSNY", "HPD", "DOT", "DEP", "DOB"]
 COMPLAINTS = ["Noise - Residential", "Illegal Parking", "HEAT/HOT WATER", "Street Condition", "Blocked Driveway",
@@ -116,7 +118,7 @@ def timed(command: list[str]) -> tuple[float, float, str]:
 # the open ones in a file of their own without the closed time, as an export of open tickets has none.
 BATCH = """
 create temp table batch as
-select 'B' || row_number() over () as request_id, channel, kind, category, subcategory, district, street, unit,
+select $tag || row_number() over () as request_id, channel, kind, category, subcategory, district, street, unit,
        lat, lon, columns(c -> ends_with(c, '_at') and c not in ('whistle_at', 'arrived_at'))
                  + to_days((hash(request_id) % 4)::int),
        resolved, satisfied
@@ -124,47 +126,69 @@ from (select * exclude (text) from requests where received_at >= (select max(rec
       from requests) order by hash(request_id, 16) limit $rows)
 """
 
-INGEST = """
-import sys
-from pathlib import Path
-from data import ingest
-if sys.argv[1] == "scratch":
-    ingest.Batch.days = lambda self, con: None  # touched None: every rollup and indicator from scratch
-summary = ingest.ingest([Path(p) for p in sys.argv[3:]], Path(sys.argv[2]), source="bench", analytics=False)
-print(summary.line())
+# A dashboard process as the wall runs it: its reader (dashboard/store.py) asks for the data version every
+# half second and prints the moment it sees a new one.
+READER = """
+import logging, sys, time
+logging.disable(logging.WARNING)
+from dashboard import store
+seen = store.data_version()
+print("ready", flush=True)
+while True:
+    version = store.data_version()
+    if version != seen:
+        print(f"seen {time.time():.3f} {version}", flush=True)
+        seen = version
+    time.sleep(0.5)
 """
 
 
-def batch(city: Path, folder: Path, rows: int) -> list[Path]:
-    """The batch's files, written from the city's own rows."""
-    files = [folder / "handled.csv", folder / "open.csv"]
+def batch(city: Path, folder: Path, rows: int, tag: str) -> list[Path]:
+    """The batch's files, written from the city's own rows under ids starting with tag."""
+    files = [folder / f"{tag}handled.csv", folder / f"{tag}open.csv"]
     with duckdb.connect(str(city), read_only=True) as con:
-        con.execute(BATCH, {"rows": rows})
-        con.execute(f"copy (from batch where handled_at is not null) to '{files[0]}'")
+        con.execute(BATCH, {"rows": rows, "tag": tag})
+        con.execute(f"copy (from batch where handled_at is not null) to {db.literal(files[0])}")
         con.execute(f"copy (select * exclude (handled_at, callback_at) from batch where handled_at is null) "
-                    f"to '{files[1]}'")
+                    f"to {db.literal(files[1])}")
     return files
 
 
 def incremental(city: Path, rows: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        files = batch(city, Path(folder), rows)
-        results = {}
-        for way in ("incremental", "scratch"):
-            copy = Path(folder) / f"{way}.duckdb"
-            shutil.copyfile(city, copy)
-            results[way] = timed([sys.executable, "-c", INGEST, way, str(copy), *map(str, files)])
-            print(f"{way:<12} {results[way][0]:7.1f} s  {results[way][1]:7.0f} MB  {results[way][2]}")
-        print(f"bench_ingest: batch={rows} incremental_seconds={results['incremental'][0]:.1f} "
-              f"incremental_rss_mb={results['incremental'][1]:.0f} scratch_seconds={results['scratch'][0]:.1f} "
-              f"scratch_rss_mb={results['scratch'][1]:.0f}")
+    """One batch, then two at once, into a copy of city that a dashboard's reader holds open meanwhile."""
+    with tempfile.TemporaryDirectory(dir=city.parent) as folder:
+        copy = Path(folder) / "city.duckdb"
+        shutil.copyfile(city, copy)
+        batches = [batch(copy, Path(folder), rows, tag) for tag in ("B1-", "B2-", "B3-")]
+        reader = subprocess.Popen([sys.executable, "-c", READER], stdout=subprocess.PIPE, text=True,
+                                  env=settings.environment(CITYOPS_DB=copy), cwd=Path(__file__).resolve().parent.parent)
+        try:
+            reader.stdout.readline()  # ready
+            command = [sys.executable, "-m", "data.ingest", "--db", str(copy), "--source", "bench"]
+            started = time.time()
+            one = timed([*command, *map(str, batches[0])])
+            visible = float(reader.stdout.readline().split()[1]) - started
+            print(f"one batch   {one[0]:7.1f} s  {one[1]:7.0f} MB  on the dashboard after {visible:.1f} s  {one[2]}")
+            started = time.time()
+            with ThreadPoolExecutor(2) as pool:
+                both = list(pool.map(timed, [[*command, *map(str, files)] for files in batches[1:]]))
+            together = time.time() - started
+            for number, (seconds, peak, line) in enumerate(both, 1):
+                print(f"at once #{number}  {seconds:7.1f} s  {peak:7.0f} MB  {line}")
+        finally:
+            reader.kill()
+        with duckdb.connect(str(copy), read_only=True) as con:
+            landed = con.execute("select count(*) from requests where source = 'bench'").fetchone()[0]
+        print(f"bench_ingest: batch={rows} seconds={one[0]:.1f} rss_mb={one[1]:.0f} visible_seconds={visible:.1f} "
+              f"two_at_once_seconds={together:.1f} two_at_once_rss_mb={max(b[1] for b in both):.0f} "
+              f"landed={landed} of={3 * rows}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m data.bench_ingest", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--boundaries", action="store_true", help="give the database district polygons first")
-    parser.add_argument("--batch", type=int, help="instead: a batch of this many requests into a copy of --db")
+    parser.add_argument("--batch", type=int, help="instead: batches of this many requests into a copy of --db")
     parser.add_argument("--db", type=Path, default=db.db_path(), help="the city --batch imports into")
     args = parser.parse_args(argv)
     if args.batch:
@@ -178,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.boundaries:
             seed_boundaries(db_path)
         # the import alone, as issue 7 sets its target; the analytics after it are timed on their own
-        ours = timed([sys.executable, "-m", "data.ingest", str(csv_path), "--db", str(db_path), "--no-analytics"])
+        ours = timed([sys.executable, "-m", "data.ingest", str(csv_path), "--db", str(db_path)])
         print(f"cityops  {ours[0]:7.1f} s  {ours[1]:7.0f} MB  {ours[2]}")
         after = timed([sys.executable, "-m", "queries.analytics", "--db", str(db_path)])
         print(f"analytics {after[0]:6.1f} s  {after[1]:7.0f} MB  {after[2]}")
