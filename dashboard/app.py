@@ -9,7 +9,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import filters, wall  # noqa: E402
 from dashboard.i18n import LANGUAGES, hand_names, t  # noqa: E402
-from dashboard.store import english_names, now  # noqa: E402
+from dashboard.store import analytics_clock, english_names, now  # noqa: E402
 from data import db  # noqa: E402
 from data.demo.generate import generate  # noqa: E402
 from queries import settings  # noqa: E402
@@ -33,6 +33,7 @@ def ensure_database(path: Path) -> None:
 if "lang" not in st.session_state:
     st.session_state.lang = st.query_params.get("lang", "zh")
 ensure_database(db.db_path())
+analytics_clock(str(db.db_path()))
 hand_names(english_names())
 filters.restore()
 if wall.on():

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from dashboard.i18n import t
 from dashboard.number_formats import count
-from dashboard.store import arrival
+from dashboard.store import arrival, meta
 from queries import settings
 
 
@@ -23,9 +23,19 @@ def quiet(minutes: int) -> str:
     return t("quiet_days", n=count(minutes // (24 * 60)))
 
 
+def analysed() -> str:
+    """When the warnings, forecast and topics were last computed: they follow the data on their own schedule."""
+    at = meta().get("analytics_at")
+    if not at:
+        return ""
+    at = datetime.fromisoformat(at)
+    return t("analysed_at", at=f"{at:%H:%M}" if at.date() == datetime.now().date() else f"{at:%Y-%m-%d %H:%M}")
+
+
 def line(clock: datetime, *also: str) -> str:
     """The page's caption: data as of its last arrival (the date only when not today), the moment the numbers
     count to when that is another day (a city of old rows), an amber badge after a quiet spell, then also."""
+    also = tuple(part for part in also if part)
     came = arrival()
     arrived, minutes = came["arrived_at"], came["quiet_minutes"]
     if arrived is None:

@@ -343,5 +343,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "ticket_lifecycle": ("办理过程", "Life cycle"),
     "at_time": ("时间", "Time"),
     "field": ("项目", "Field"),
+    "analysed_at": ("预警与话题计算于 {at}", "Warnings and topics computed at {at}"),
 }
 CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above

@@ -1,12 +1,15 @@
-"""The dashboard's one read-only connection and its cached panel queries."""
+"""The dashboard's one read-only connection, shared with the writers, and its cached panel queries."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+
+import duckdb
 
 import polars as pl
 import streamlit as st
@@ -14,56 +17,120 @@ import streamlit as st
 import queries
 from dashboard.i18n import names_of
 from data import actions, db
+from data.analytics import schedule
 from queries import settings
 
 UNFILTERED = queries.Filter(date.min, date.min)  # for a query that reads no filtered relation
 
 
-def connection():
-    """The open database; an import replaces the file, and the next rerun opens the new one."""
-    path = db.db_path()
-    stat = path.stat()
-    return opened(str(path), stat.st_ino, stat.st_mtime_ns)
+class Reader:
+    """This process's read-only connection to the database, let go whenever a writer wants the file.
 
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def opened(path: str, inode: int, modified: int):
-    """This very file, through a hard link of its own, removed once open.
-
-    DuckDB hands a process the instance it already has open for a path, even after an import replaced the
-    file there, so connect(path) would keep the old city until every old cursor is gone. A link names
-    only this file; the old connection stays for the threads still reading it and goes with them. A link
-    left by a killed process is swept like an import's work file. Where the folder is not writable, the path.
+    DuckDB gives a writing process the file alone, so an import (db.busy()) waits until every reader
+    has closed it: the watcher closes ours once the queries in flight end, and the next query opens it
+    again when the writer is done, seeing its batch. Meanwhile reruns answer from the panel cache of
+    the data version they last saw. A file replaced by a new city is opened anew the same way.
     """
-    link = Path(f"{path}.open-{os.getpid()}-{uuid.uuid4().hex[:12]}")
-    try:
-        os.link(path, link)
-    except OSError:
-        return db.connect(path, read_only=True)
-    try:
-        return db.connect(link, read_only=True)
-    finally:
-        link.unlink(missing_ok=True)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.changed = threading.Condition()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.inode = 0
+        self.opened = 0  # how many times it was opened: a thread's cursor belongs to one opening
+        self.users = 0
+        self.version = ""
+        threading.Thread(target=self.watch, name=f"reader {path.name}", daemon=True).start()
+
+    def watch(self) -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            if self.con is not None and db.busy(self.path):
+                with self.changed:
+                    self.close()
+
+    def close(self) -> None:
+        """Close once the queries in flight end (called holding self.changed)."""
+        while self.users:
+            self.changed.wait()
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    @contextmanager
+    def using(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, int]]:
+        with self.changed:
+            inode = self.path.stat().st_ino
+            if self.con is not None and inode != self.inode:
+                self.close()
+            if self.con is None:
+                deadline = time.monotonic() + settings.WRITER_WAIT
+                while db.busy(self.path) and time.monotonic() < deadline:
+                    time.sleep(WATCH_SECONDS)
+                self.con = db.opened_when_free(self.path, read_only=True)
+                self.inode, self.opened = inode, self.opened + 1
+            self.users += 1
+        try:
+            yield self.con, self.opened
+        finally:
+            with self.changed:
+                self.users -= 1
+                self.changed.notify_all()
+
+
+WATCH_SECONDS = 0.2  # how soon a reader lets go of the file for a writer, and looks again when it is done
+
+
+@st.cache_resource(show_spinner=False)
+def reader(path: str) -> Reader:
+    return Reader(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def analytics_clock(path: str) -> threading.Thread:
+    """The analytics' schedule, started once per process and database (data/analytics/schedule.py)."""
+    return schedule.start(Path(path))
 
 
 _local = threading.local()
 
 
-def cursor():
-    """This thread's cursor with the macros defined, made once (DuckDB cursors must not cross threads)."""
-    con = connection()
-    if getattr(_local, "connection", None) is not con:
-        _local.connection, _local.cursor = con, queries.prepare(con)
-    return _local.cursor
+@contextmanager
+def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    """This thread's cursor with the macros defined (DuckDB cursors must not cross threads), while the file is open."""
+    shared = reader(str(db.db_path()))
+    with shared.using() as (con, opened):
+        if getattr(_local, "opening", None) != (shared, opened):
+            _local.opening, _local.cursor = (shared, opened), queries.prepare(con)
+        yield _local.cursor
 
 
 def data_version() -> str:
-    return queries.meta(cursor()).get("data_version", "")
+    """The data's version and file, the key of every cached answer; while a writer has the file, the one last
+    seen, so that reruns answer from the cache."""
+    shared = reader(str(db.db_path()))
+    if shared.version and db.busy(shared.path):
+        return shared.version
+    with reading() as cursor:
+        shared.version = f"{queries.meta(cursor).get('data_version', '')} {shared.path}"
+    return shared.version
+
+
+def meta() -> dict[str, str]:
+    """What the database says of itself (queries.meta), as of the data version."""
+    return meta_of(data_version())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def meta_of(version: str) -> dict[str, str]:
+    with reading() as cursor:
+        return queries.meta(cursor)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def cached(name: str, flt: queries.Filter, t: datetime, extra: tuple, version: str) -> pl.DataFrame:
-    return queries.run(cursor(), name, flt, t, **dict(extra))
+    with reading() as cursor:
+        return queries.run(cursor, name, flt, t, **dict(extra))
 
 
 def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.DataFrame:
@@ -73,7 +140,8 @@ def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.Da
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def choices_of(version: str) -> pl.DataFrame:
-    return queries.run(cursor(), "filter_choices", UNFILTERED, datetime.min)
+    with reading() as cursor:
+        return queries.run(cursor, "filter_choices", UNFILTERED, datetime.min)
 
 
 def choices() -> pl.DataFrame:
@@ -92,12 +160,19 @@ def masked(rows: pl.DataFrame) -> pl.DataFrame:
     if not text:
         return rows
     masks = ", ".join(f'mask_personal("{name}") as "{name}"' for name in text)
-    return cursor().execute(f"select * replace ({masks}) from rows").pl()
+    with reading() as cursor:
+        return cursor.execute(f"select * replace ({masks}) from rows").pl()
 
 
 def now() -> datetime:
     """The dashboard's clock, to the minute, so reruns within a minute share cached panels."""
-    return queries.clock(cursor()).replace(second=0, microsecond=0)
+    return clock_at(datetime.now().replace(second=0, microsecond=0), data_version())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def clock_at(minute: datetime, version: str) -> datetime:
+    with reading() as cursor:
+        return queries.clock(cursor, minute)
 
 
 def arrival() -> dict:
@@ -126,7 +201,13 @@ def ticket(request_id: str, clock: datetime) -> dict | None:
 
 def has(table: str) -> bool:
     """Whether the open database has the table: one made by an older version may lack the analytics'."""
-    return bool(cursor().execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchone()[0])
+    return table in tables_of(data_version())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def tables_of(version: str) -> frozenset[str]:
+    with reading() as cursor:
+        return frozenset(row[0] for row in cursor.execute("select table_name from duckdb_tables()").fetchall())
 
 
 def acted() -> dict[str, list[str]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import importlib
 import logging
 import os
-import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,11 @@ def db_path() -> Path:
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path or db_path()), read_only=read_only)
+
+
+def literal(path: str | Path) -> str:
+    """A path as an SQL string, for the statements that take no parameters (attach)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -51,15 +57,14 @@ def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, object]) -> None:
 def writing(target: Path) -> Iterator[None]:
     """Hold the database's one writer's lock (``<db>.lock``, released by the system if the process dies).
 
-    Every rewrite takes it, so two imports started together run one after the other and the second
-    copies what the first wrote: without it the last rename wins and the first's rows are lost.
+    Writers take turns through it; readers (busy()) see it held and let go of the file.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.with_name(f"{target.name}.lock"), "a+b") as lock:
+    with open(lock_of(target), "a+b") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            log.warning("waiting for another writer of %s", target)
+            log.info("waiting for another writer of %s", target)
             fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -67,21 +72,81 @@ def writing(target: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-@contextmanager
-def rewriting(target: Path, purpose: str, copy: bool = True) -> Iterator[Path]:
-    """A work file to write in (a copy of target, or empty), put in target's place only when the block ends.
+def lock_of(target: Path) -> Path:
+    return target.with_name(f"{target.name}.lock")
 
-    Writers take turns (writing()). A running dashboard keeps reading the old file (its connection
-    holds the old inode) and picks up the new one by its changed mtime; a crash leaves target as it
-    was, and the next rewrite sweeps away the work files of processes that are gone.
+
+def busy(target: Path) -> bool:
+    """Whether a writer holds or waits for target: a reader then closes the file so that it can open it."""
+    try:
+        with open(lock_of(Path(target)), "rb") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    except FileNotFoundError:
+        pass
+    return False
+
+
+HELD = ("Conflicting lock", "different configuration")
+
+
+def opened_when_free(target: Path, read_only: bool = False, config: dict | None = None,
+                     wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """target opened once no other process holds it, trying for wait seconds (CITYOPS_WRITER_WAIT).
+
+    DuckDB lets one process write a file, and while it does no other may even read it: the
+    dashboards let go when they see busy() and open it again after.
+    """
+    deadline = time.monotonic() + (settings.WRITER_WAIT if wait is None else wait)
+    while True:
+        try:
+            return duckdb.connect(str(target), read_only=read_only, config=config or {})
+        except (duckdb.IOException, duckdb.ConnectionException) as failure:
+            # another process holds it ("Conflicting lock"), or this one reads it ("different configuration")
+            if not any(word in str(failure) for word in HELD) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextmanager
+def updating(target: str | Path, memory: str = "1500MB") -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database itself, written in place in one transaction, by one writer at a time.
+
+    Nothing is copied: a batch costs what it changes. A failure or a killed process rolls the whole
+    transaction back, so no partial batch is ever visible and the previous data stays as it was.
+    """
+    target = Path(target)
+    with writing(target):
+        con = opened_when_free(target, config={"memory_limit": memory})
+        try:
+            con.execute("set enable_progress_bar = false")
+            con.execute("begin")
+            yield con
+            con.execute("commit")
+            con.execute("checkpoint")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
+            raise
+        finally:
+            con.close()
+
+
+@contextmanager
+def replacing(target: Path, purpose: str) -> Iterator[Path]:
+    """A new file to build, put in target's place only when the block ends (a whole new city).
+
+    A crash leaves target as it was, and the next replacement sweeps away the work files of
+    processes that are gone.
     """
     target = Path(target)
     with writing(target):
         sweep(target)
         work = target.with_name(f"{target.name}.{purpose}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
         try:
-            if copy and target.exists():
-                shutil.copyfile(target, work)
             yield work
             os.replace(work, target)
         finally:

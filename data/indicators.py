@@ -37,35 +37,27 @@ def build_indicators(con: duckdb.DuckDBPyConnection, as_of: datetime, reported: 
     Without reported (an imported city) the indicators units report are left out: nothing to draw them from.
     Imported indicators (dataset set) and their definitions stay: a unit's reported figure wins over ours.
     """
-    cursor = queries.prepare(con)
-    try:
-        cursor.begin()
-        cursor.register("definitions_frame", definitions_frame())
-        cursor.execute("delete from indicator_definitions where code in (select code from definitions_frame)")
-        cursor.execute("insert into indicator_definitions by name select * exclude (per_10k) from definitions_frame")
-        span = month_span(cursor, as_of)
-        state = {"indicators_as_of": as_of.isoformat(), "indicators_areas": signature(cursor)}
-        months = span if touched is None else [month for month in span if month in changing(cursor, state, touched)]
-        cursor.execute("delete from indicators where dataset is null "
-                       "and (list_contains($months, period) or not list_contains($span, period))",
-                       {"months": months, "span": span})
-        if months:
-            cursor.execute("create temp table indicator_values (period date, district varchar, code varchar, "
-                           "value double)")
-            for source in SOURCES:
-                insert_computed(cursor, source, as_of, months)
-            if reported:
-                cursor.register("reported_frame", reported(areas(cursor), span))
-                cursor.execute("insert into indicator_values by name select * from reported_frame "
-                               "where list_contains($months, period)", {"months": months})
-            cursor.execute(ASSEMBLE, {"months": months})
-        db.set_meta(cursor, state)
-        cursor.commit()
-    except BaseException:
-        cursor.rollback()
-        raise
-    finally:
-        cursor.close()
+    cursor = queries.defined(con)  # the caller's transaction holds the batch whole
+    cursor.register("definitions_frame", definitions_frame())
+    cursor.execute("delete from indicator_definitions where code in (select code from definitions_frame)")
+    cursor.execute("insert into indicator_definitions by name select * exclude (per_10k) from definitions_frame")
+    span = month_span(cursor, as_of)
+    state = {"indicators_as_of": as_of.isoformat(), "indicators_areas": signature(cursor)}
+    months = span if touched is None else [month for month in span if month in changing(cursor, state, touched)]
+    cursor.execute("delete from indicators where dataset is null "
+                   "and (list_contains($months, period) or not list_contains($span, period))",
+                   {"months": months, "span": span})
+    if months:
+        cursor.execute("create or replace temp table indicator_values "
+                       "(period date, district varchar, code varchar, value double)")
+        for source in SOURCES:
+            insert_computed(cursor, source, as_of, months)
+        if reported:
+            cursor.register("reported_frame", reported(areas(cursor), span))
+            cursor.execute("insert into indicator_values by name select * from reported_frame "
+                           "where list_contains($months, period)", {"months": months})
+        cursor.execute(ASSEMBLE, {"months": months})
+    db.set_meta(cursor, state)
 
 
 def month_span(cursor: duckdb.DuckDBPyConnection, as_of: datetime) -> list[date]:

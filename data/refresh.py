@@ -4,8 +4,8 @@ Generation, imports and the on-demand command all end with refresh(). The steps 
 because each reads what the one before wrote: the rollups the panels read, the evaluation indicators
 computed from the rows, then the analytics (warnings, forecast, topics).
 
-python -m data.refresh --db PATH [--steps analytics]: recompute on demand, atomically (on a copy of the
-database that replaces it only when every step is done).
+python -m data.refresh --db PATH [--steps analytics]: recompute on demand: the rollups and indicators in
+one transaction in place (db.updating), the analytics beside the readers (analytics.run.beside).
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ import sys
 from collections.abc import Callable, Collection
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from data import db, indicators, rollups
-from data.analytics.run import Done, analyse
+
+if TYPE_CHECKING:
+    from data.analytics.run import Done
 
 STEPS = ("rollups", "indicators", "analytics")
 KEYS = {"requests": ("source", "request_id", "received_at"),  # kind: its dataset, key and the moment of its day
@@ -88,10 +91,18 @@ def refresh(con: duckdb.DuckDBPyConnection, database: str | Path | None, steps: 
     done = None
     if "analytics" in steps:
         report("analytics")
+        from data.analytics.run import analyse  # scikit-learn and statsmodels: seconds an import must not spend
+
         done = analyse(con, database)
     now = datetime.now()
-    db.set_meta(con, {"data_version": f"{version}-{now.isoformat()}",
-                      "refreshed_at": now.isoformat(timespec="seconds")})
+    stamps = {"data_version": f"{version}-{now.isoformat()}", "refreshed_at": now.isoformat(timespec="seconds")}
+    if set(steps) - {"analytics"}:
+        stamps["changed_at"] = now.isoformat()
+    if "analytics" in steps:
+        changed = con.execute("select value from meta where key = 'changed_at'").fetchone()
+        stamps |= {"analytics_at": stamps["refreshed_at"],
+                   "analytics_of": stamps.get("changed_at", changed and changed[0])}
+    db.set_meta(con, stamps)
     return done
 
 
@@ -100,18 +111,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=db.db_path())
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
     parser.add_argument("--memory", default="1GB", help="DuckDB memory limit for the run (default 1GB)")
+    parser.add_argument("--if-due", action="store_true",
+                        help="the analytics only when new data came since they last ran, CITYOPS_ANALYTICS_MINUTES ago")
     args = parser.parse_args(argv)
     steps = [step.strip() for step in args.steps.split(",") if step.strip()]
     if not args.db.is_file():
         print(f"refresh: failed: no database at {args.db}", file=sys.stderr)
         return 1
     try:
-        with db.rewriting(args.db, "refresh") as work, duckdb.connect(str(work)) as con:
-            con.execute("set memory_limit = ?", [args.memory])
-            con.execute("set enable_progress_bar = false")
-            db.create_schema(con)
-            done = refresh(con, args.db, steps, version="refresh")
-            con.execute("checkpoint")
+        done = None
+        if set(steps) - {"analytics"}:
+            with db.updating(args.db, args.memory) as con:
+                db.create_schema(con)
+                refresh(con, args.db, [step for step in steps if step != "analytics"], version="refresh")
+        if "analytics" in steps:
+            from data.analytics import schedule
+
+            done = schedule.run(args.db, args.if_due)
     except (ValueError, OSError, duckdb.Error) as failure:
         print(f"refresh: failed: {str(failure).splitlines()[0]}", file=sys.stderr)
         return 1

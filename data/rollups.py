@@ -38,7 +38,7 @@ def build(con: duckdb.DuckDBPyConnection, touched: Collection[date] | None = Non
     A month twin holds a rollup summed per calendar month, so a long period reads a dozen rows per
     group instead of a year of days (queries.source).
     """
-    cursor = queries.prepare(con)
+    cursor = queries.defined(con)
     latest = cursor.execute("select date_trunc('day', max(received_at)) from requests").fetchone()[0] or EMPTY
     cells = hex_grid(cursor)
     state = {"rollup_cutoff": latest.isoformat(), **{key: str(value) for key, value in cells.items()},

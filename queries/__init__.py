@@ -85,7 +85,11 @@ def header(name: str) -> tuple[set[str], str]:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of its own (DuckDB cursors are per-thread) with the metric, threshold, facts and masking macros."""
-    cursor = con.cursor()
+    return defined(con.cursor())
+
+
+def defined(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """This very connection with the macros: a writer's, whose open transaction a cursor would not see."""
     if not cursor.execute("select 1 from duckdb_tables() where table_name = 'sources'").fetchone():
         # a database made before sources existed: none of its sources lacks response times
         cursor.execute("create temp table sources (source varchar, records_responses boolean)")

@@ -47,6 +47,10 @@ SETTINGS = {setting.env: setting for setting in (
             "`.streamlit/config.toml`); without it the page is not shown"),
     Setting("CITYOPS_DB", Path("data/city.duckdb"), Path, "the database every tool opens"),
     Setting("CITYOPS_DEMO_REQUESTS", 2_000_000, int, "the size of the city made on first start"),
+    Setting("CITYOPS_WRITER_WAIT", 300.0, float,
+            "seconds an import waits for the database: for the writer before it, or a reader such as the analytics"),
+    Setting("CITYOPS_ANALYTICS_MINUTES", 15.0, float,
+            "how often the warnings, forecast and topics are recomputed when new data came (0: only on demand)"),
 )}
 
 
@@ -64,6 +68,8 @@ STALE_MINUTES = value("CITYOPS_STALE_MINUTES")
 LIST_ROWS = value("CITYOPS_LIST_ROWS")
 TILE_URL = value("CITYOPS_TILE_URL") or ""
 ADMIN_PASSWORD = value("CITYOPS_ADMIN_PASSWORD") or ""
+WRITER_WAIT = value("CITYOPS_WRITER_WAIT")
+ANALYTICS_MINUTES = value("CITYOPS_ANALYTICS_MINUTES")
 
 # An incident is severe from this severity on: 重大 (3) and 特别重大 (4). SQL reads it as severe(severity).
 SEVERE = 3

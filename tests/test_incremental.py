@@ -136,7 +136,7 @@ def test_random_batches_leave_every_rollup_and_indicator_as_a_build_from_scratch
                     con, rng, f"L{round_}", 200, latest, latest + timedelta(days=rng.randint(1, 3)))),
             }
         for name, files in batches.items():
-            summary = ingest(files, city, source=CITY, analytics=False)
+            summary = ingest(files, city, source=CITY)
             assert summary.rejected == 0, (name, summary.refused)
             with duckdb.connect(str(city), read_only=True) as con:
                 ours = tables(con)
@@ -146,7 +146,7 @@ def test_random_batches_leave_every_rollup_and_indicator_as_a_build_from_scratch
                   {**row, "closed_at": row["closed_at"] or row["detected_at"] + timedelta(hours=3)}
                   for row in old_incidents[10:]]
         files = [write(tmp_path / f"incidents{round_}.csv", events, INCIDENT_COLUMNS)]
-        summary = ingest(files, city, source="demo", kind="incidents", analytics=False)
+        summary = ingest(files, city, source="demo", kind="incidents")
         assert summary.rejected == 0, summary.refused
         with duckdb.connect(str(city), read_only=True) as con:
             ours = tables(con)

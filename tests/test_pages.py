@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import actions
 from queries import settings
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {"views/overview.py": ("城市运行一网统管", "City Operations Centre"),
          "views/requests.py": ("接诉即办", "Requests"),
          "views/incidents.py": ("城市运行", "Incidents"),
@@ -432,6 +436,29 @@ def test_a_serving_dashboard_sees_a_replaced_database_without_a_restart(city_pat
     assert app.text[1].value == "新的诉求内容"
     app.switch_page("views/overview.py").run()
     assert any("小时无新数据" in str(c.value) for c in app.caption), "the overview shows the new file's arrival"
+
+
+def test_a_serving_dashboard_sees_a_batch_imported_in_place_without_a_restart(city_path, tmp_path, monkeypatch, con):
+    """The import runs in another process while this one holds the file open: the reader lets go for it."""
+    served = tmp_path / "served.duckdb"
+    served.write_bytes(city_path.read_bytes())
+    monkeypatch.setenv("CITYOPS_DB", str(served))
+    row = {**closed_ticket(con, ""), "request_id": "LIVE-1", "source": "hotline", "text": "刚刚打进来的诉求"}
+    batch = tmp_path / "batch.csv"
+    pl.DataFrame([row]).write_csv(batch)
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.query_params["ticket"] = "LIVE-1"
+    app.run()
+    app.switch_page("views/requests.py").run()
+    assert any("没有编号为 LIVE\\-1" in str(c.value) for c in app.caption)
+    inode = served.stat().st_ino
+    imported = subprocess.run([sys.executable, "-m", "data.ingest", str(batch), "--db", str(served)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+    assert imported.returncode == 0 and "loaded=1 " in imported.stdout, imported.stderr
+    assert served.stat().st_ino == inode, "written in place, not replaced"
+    app.run()
+    assert not app.exception
+    assert app.text[0].value.startswith("LIVE-1 · ") and app.text[1].value == "刚刚打进来的诉求"
 
 
 def test_a_request_text_is_shown_as_text_not_markdown(city_path, tmp_path, monkeypatch):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 from polars.testing import assert_frame_equal
+
+from data.analytics import schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDER = "day, district, street, unit, category, subcategory"
@@ -19,8 +23,9 @@ def rollup(path: Path) -> object:
         return con.execute(f"select * from rollup_requests_fine order by {ORDER}").pl()
 
 
-def command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+def command(*args: str | Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, env=env)
 
 
 def test_the_command_rebuilds_the_rollups_the_generator_built(city_path, tmp_path):
@@ -71,8 +76,8 @@ def test_two_imports_started_together_both_land(tmp_path):
 
     target = tmp_path / "city.duckdb"
     files = [write_csv(tmp_path / f"batch{i}.csv", nyc_rows(40_000, start=1 + i * 100_000)) for i in range(2)]
-    processes = [subprocess.Popen([sys.executable, "-m", "data.ingest", str(path), "--db", str(target),
-                                   "--no-analytics"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    processes = [subprocess.Popen([sys.executable, "-m", "data.ingest", str(path), "--db", str(target)],
+                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                  for path in files]
     outputs = [process.communicate(timeout=600) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
@@ -82,3 +87,27 @@ def test_two_imports_started_together_both_land(tmp_path):
         imports = con.execute("select count(*) from imports").fetchone()[0]
     assert stored == (sum(loaded), sum(loaded)) and imports == 2
     assert not list(tmp_path.glob("city.duckdb.*-*")), "no work file left behind"
+
+
+def test_an_import_leaves_the_analytics_to_their_schedule_which_runs_them_once_when_due(city_path, tmp_path):
+    from tests.test_ingest import nyc_rows, write_csv
+
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    query = "select warning_id, computed_at from warnings order by warning_id"
+    with duckdb.connect(str(copy), read_only=True) as con:
+        warnings_before = con.execute(query).fetchall()
+    assert command("data.ingest", write_csv(tmp_path / "batch.csv", nyc_rows(30)), "--db", str(copy)).returncode == 0
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute(query).fetchall() == warnings_before, "the import ran no analytics"
+        stamps = dict(con.execute("select key, value from meta").fetchall())
+    assert stamps["changed_at"] != stamps["analytics_of"]
+    assert not schedule.due(stamps, datetime.fromisoformat(stamps["analytics_at"]) + timedelta(minutes=14))
+    assert schedule.due(stamps, datetime.fromisoformat(stamps["analytics_at"]) + timedelta(minutes=15))
+    soon = {**os.environ, "CITYOPS_ANALYTICS_MINUTES": "0.001"}
+    due = [command("data.refresh", "--db", str(copy), "--steps", "analytics", "--if-due", env=soon) for _ in range(2)]
+    assert due[0].stdout.startswith("analytics: warnings=") and due[1].stdout == "", "once, then not due"
+    with duckdb.connect(str(copy), read_only=True) as con:
+        after = dict(con.execute("select key, value from meta").fetchall())
+        assert con.execute("select min(computed_at) from warnings").fetchone()[0] > warnings_before[0][1]
+    assert after["analytics_of"] == after["changed_at"] == stamps["changed_at"]

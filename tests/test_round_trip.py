@@ -37,16 +37,14 @@ def exported(con: duckdb.DuckDBPyConnection, folder: Path, table: str, bom: bool
 def test_the_demo_citys_requests_and_incidents_import_whole_and_again_change_nothing(tmp_path, con, bom):
     requests, incidents = (exported(con, tmp_path, table, bom) for table in ("requests", "incidents"))
     target = tmp_path / "copy.duckdb"
-    first = [ingest([requests], target, analytics=False), ingest([incidents], target, kind="incidents",
-                                                                  analytics=False)]
+    first = [ingest([requests], target), ingest([incidents], target, kind="incidents")]
     total = con.execute("select (select count(*) from requests), (select count(*) from incidents)").fetchone()
     assert [(summary.read, summary.loaded, summary.rejected) for summary in first] == \
         [(total[0], total[0], 0), (total[1], total[1], 0)]
     assert same_as_the_city(target, con)
     before = rows_of(target, "select count(*), sum(hash(r)) from requests r union all "
                              "select count(*), sum(hash(i)) from incidents i")
-    again = [ingest([requests], target, analytics=False), ingest([incidents], target, kind="incidents",
-                                                                  analytics=False)]
+    again = [ingest([requests], target), ingest([incidents], target, kind="incidents")]
     assert [summary.rejected for summary in again] == [0, 0]
     assert rows_of(target, "select count(*), sum(hash(r)) from requests r union all "
                            "select count(*), sum(hash(i)) from incidents i") == before
@@ -75,15 +73,14 @@ STORED = "select request_id, dispatched_at, handled_at, callback_at, satisfied f
 
 def test_a_newer_version_is_applied_and_an_older_one_after_it_is_refused_and_kept(tmp_path):
     target = tmp_path / "city.duckdb"
-    ingest([ours(tmp_path / "monday.csv", [ticket("T1", 1), ticket("T2", 2)])], target, source="12345", analytics=False)
-    newer = ingest([ours(tmp_path / "tuesday.csv", [ticket("T1", 5), ticket("T2", 4)])], target, source="12345",
-                   analytics=False)
+    ingest([ours(tmp_path / "monday.csv", [ticket("T1", 1), ticket("T2", 2)])], target, source="12345")
+    newer = ingest([ours(tmp_path / "tuesday.csv", [ticket("T1", 5), ticket("T2", 4)])], target, source="12345")
     assert (newer.loaded, newer.rejected) == (2, 0)
     applied = rows_of(target, STORED)
     assert applied == [("T1", BASE + timedelta(hours=1), BASE + timedelta(hours=20), BASE + timedelta(hours=30), True),
                        ("T2", BASE + timedelta(hours=1), BASE + timedelta(hours=20), None, None)]
     late = ours(tmp_path / "monday-again.csv", [ticket("T1", 1), ticket("T2", 4, text="corrected")])
-    older = ingest([late], target, source="12345", analytics=False)
+    older = ingest([late], target, source="12345")
     assert (older.read, older.loaded, older.rejected) == (2, 1, 1)
     (line, reason, raw), = rows_of(target, "select line, reason, raw from rejected_rows where file = ?", [str(late)])
     assert (line, json.loads(raw)["request_id"]) == (2, "T1")
@@ -96,7 +93,7 @@ def test_a_newer_version_is_applied_and_an_older_one_after_it_is_refused_and_kep
 def test_in_one_file_the_version_furthest_along_is_kept_wherever_it_stands(tmp_path):
     target = tmp_path / "city.duckdb"
     path = ours(tmp_path / "day.csv", [ticket("T1", 4), ticket("T1", 2), ticket("T2", 1), ticket("T2", 3)])
-    summary = ingest([path], target, source="12345", analytics=False)
+    summary = ingest([path], target, source="12345")
     assert (summary.read, summary.loaded, summary.rejected) == (4, 2, 2)
     assert rows_of(target, "select request_id, count(dispatched_at) + count(responded_at) + count(handled_at) "
                            "from requests group by all order by all") == [("T1", 3), ("T2", 2)]
@@ -109,10 +106,10 @@ def test_in_one_file_the_version_furthest_along_is_kept_wherever_it_stands(tmp_p
 def test_a_nyc_ticket_closed_later_is_applied_and_its_open_version_arriving_after_is_refused(tmp_path):
     target = tmp_path / "city.duckdb"
     opened, closed = nyc_row(7, BASE), nyc_row(7, BASE, BASE + timedelta(days=1))
-    ingest([write_csv(tmp_path / "open.csv", [opened])], target, analytics=False)
-    ingest([write_csv(tmp_path / "closed.csv", [closed])], target, analytics=False)
+    ingest([write_csv(tmp_path / "open.csv", [opened])], target)
+    ingest([write_csv(tmp_path / "closed.csv", [closed])], target)
     assert rows_of(target, "select handled_at from requests") == [(BASE + timedelta(days=1),)]
-    late = ingest([write_csv(tmp_path / "open-again.csv", [opened])], target, analytics=False)
+    late = ingest([write_csv(tmp_path / "open-again.csv", [opened])], target)
     assert (late.loaded, late.rejected) == (0, 1)
     assert late.refused["reason"][0].startswith("older than the stored version (2 stages")
     assert rows_of(target, "select handled_at from requests") == [(BASE + timedelta(days=1),)]
@@ -128,11 +125,10 @@ def incident(incident_id: str, stages: int) -> dict:
 def test_an_incident_closed_is_not_reopened_by_its_older_version_in_the_same_file_or_the_next(tmp_path):
     target = tmp_path / "city.duckdb"
     first = ingest([ours(tmp_path / "a.csv", [incident("SJ1", 5), incident("SJ1", 2)])], target, source="sensors",
-                   kind="incidents", analytics=False)
+                   kind="incidents")
     assert (first.loaded, first.rejected) == (1, 1)
     assert first.refused["reason"][0].startswith("older than the version at line 2 (5 stages")
-    second = ingest([ours(tmp_path / "b.csv", [incident("SJ1", 3)])], target, source="sensors", kind="incidents",
-                    analytics=False)
+    second = ingest([ours(tmp_path / "b.csv", [incident("SJ1", 3)])], target, source="sensors", kind="incidents")
     assert (second.loaded, second.rejected) == (0, 1)
     assert second.refused["reason"][0].startswith("older than the stored version (5 stages")
     assert rows_of(target, "select status, closed_at from incidents") == [("closed", BASE + timedelta(minutes=300))]

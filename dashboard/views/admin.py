@@ -56,9 +56,6 @@ if st.button(t("admin_import"), type="primary", icon=":material/upload:"):
     summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
                      progress=lambda done, what: bar.progress(done, text=what))
     st.success(summary.line())
-    if summary.analytics:
-        st.caption(summary.analytics.line())
-    # from the summary: this process's connections to the file still see the database the import replaced
     refused = masked(summary.refused)  # shown and exported as it came, personal data masked
     if not refused.is_empty():
         st.dataframe(refused, hide_index=True)

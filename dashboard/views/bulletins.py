@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import bulletin, freshness
 from dashboard.guard import guarded
 from dashboard.i18n import labeller, t
-from dashboard.store import cursor, now
+from dashboard.store import now, reading
 
 clock = now()
 st.title(t("bulletins"))
@@ -22,7 +22,8 @@ district = districts[0] if len(districts) == 1 else None
 right.caption(t("bulletin_scope", scope=district or t("whole_city")))
 
 with guarded("bulletin"):
-    made = bulletin.made(cursor(), kind, day, district)
+    with reading() as cursor:
+        made = bulletin.made(cursor, kind, day, district)
     html, markdown = bulletin.render(made)
     stem = bulletin.stem(made)
     buttons = st.columns(2)

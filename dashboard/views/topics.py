@@ -15,7 +15,7 @@ TOP = 10
 clock = now()
 flt = filters.current(clock)
 st.title(t("topics_title"))
-st.caption(freshness.line(clock, t("topics_caption")))
+st.caption(freshness.line(clock, t("topics_caption"), freshness.analysed()))
 if not has("topics"):
     st.info(t("analytics_missing"), icon=":material/info:")
     st.stop()

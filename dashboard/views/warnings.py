@@ -17,7 +17,7 @@ from queries import settings
 clock = now()
 flt = filters.current(clock)
 st.title(t("warnings_title"))
-st.caption(freshness.line(clock))
+st.caption(freshness.line(clock, freshness.analysed()))
 if not has("warnings"):
     st.info(t("analytics_missing"), icon=":material/info:")
     st.stop()

@@ -7,10 +7,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from data import db
 from data.analytics import forecast, topics, warnings
 
 log = logging.getLogger("cityops")
@@ -57,4 +59,46 @@ def analyse(con: duckdb.DuckDBPyConnection, database: str | Path | None) -> Done
             log.exception("analytics step %s failed", step)
             done.failed[step] = str(failure).splitlines()[0][:200]
         done.seconds[step] = time.perf_counter() - started
+    return done
+
+
+OUTPUTS = ("warnings", "warning_days", "forecasts", "topics", "topic_samples", "topic_months")
+
+
+def beside(database: Path, memory: str = "2GB") -> Done:
+    """The analytics computed while the dashboards go on reading, then written in a moment.
+
+    DuckDB lets readers share the file, so the analyses read the city through a read-only attachment
+    and write their tables in memory; the file is held for writing (db.updating) only while the
+    results are copied in. An import arriving meanwhile waits for the read to end (CITYOPS_WRITER_WAIT).
+    """
+    with duckdb.connect(config={"memory_limit": memory}) as con:
+        con.execute("set enable_progress_bar = false")
+        attach = f"attach {db.literal(database)} as city (read_only)"
+        con.execute(attach)
+        present = {row[0] for row in con.execute("select table_name from duckdb_tables() where database_name = 'city'")
+                   .fetchall()}
+        if not set(OUTPUTS) <= present:  # a city made before the analytics existed
+            con.execute("detach city")
+            with db.updating(database) as city:
+                db.create_schema(city)
+            con.execute(attach)
+        for table in (*OUTPUTS, "meta"):
+            con.execute(f"create table memory.main.{table} as from city.main.{table}")
+        con.execute("set search_path = 'memory.main,city.main'")
+        before = dict(con.execute("from meta").fetchall())
+        done = analyse(con, database)
+        con.execute("detach city")
+        results = {table: con.execute(f"from memory.main.{table}").pl() for table in OUTPUTS}
+        judged = {key: value for key, value in con.execute("from memory.main.meta").fetchall()
+                  if before.get(key) != value}
+    with db.updating(database) as city:
+        for table, rows in results.items():
+            city.register("rows", rows)
+            city.execute(f"delete from {table}")
+            city.execute(f"insert into {table} by name select * from rows")
+            city.unregister("rows")
+        now = datetime.now().isoformat(timespec="seconds")
+        db.set_meta(city, {**judged, "analytics_at": now, "analytics_of": before.get("changed_at", ""),
+                           "data_version": f"analytics-{now}"})
     return done

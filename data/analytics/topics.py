@@ -201,7 +201,7 @@ def history(cursor: duckdb.DuckDBPyConnection, model: Model, topic: dict, first:
 
 def build_topics(con: duckdb.DuckDBPyConnection, month: date, seed: int = 0) -> pl.DataFrame:
     """Find and store the month's topics (replacing any earlier run for it); returns them."""
-    cursor = queries.prepare(con)
+    cursor = queries.defined(con)
     names = place_names(cursor)
     now = month_rows(cursor, month)
     empty = pl.DataFrame(schema={"month": pl.Date, "rank": pl.Int32})
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.is_file():
         print(f"topics: failed: no database at {args.db}", file=sys.stderr)
         return 1
-    with db.rewriting(args.db, "topics") as work, duckdb.connect(str(work)) as con:
+    with db.writing(args.db), db.opened_when_free(args.db) as con:  # build_topics commits each month
         db.create_schema(con)
         months = [date.fromisoformat(f"{args.month}-01")] if args.month else months_to_build(con)
         for month in months:

@@ -297,7 +297,7 @@ def generate(path: str | Path, requests: int = 2_000_000, incidents: int = 150_0
     world = simulate.build_world(start, end, as_of, city.grids, city.streets, units,
                                  city.points.height // city.grids.height, seed)
     names = names_of(city, units)
-    with db.rewriting(path, "generate", copy=False) as work, duckdb.connect(str(work)) as con:
+    with db.replacing(path, "generate") as work, duckdb.connect(str(work)) as con:
         con.execute("set disabled_compression_methods = 'dict_fsst'")  # measured: 15% faster, same size
         con.execute("set memory_limit = '1GB'")  # the brief's budget is 4 GB for the whole run
         db.create_schema(con)

@@ -1,8 +1,9 @@
 """python -m data.ingest FILE... --db PATH: import real exports into the tables the dashboard reads.
 
-An import works on a copy of the database and replaces the file only when everything is in: a
-failure leaves the previous database exactly as it was, and a running dashboard (which holds the
-file open read-only, so nothing may write to it in place) sees the new file on its next rerun.
+An import writes the database in place, in one transaction, taking its turn with the other writers
+(db.updating): a failure or a kill leaves the previous data as it was, and the running dashboards,
+which let go of the file while it is written, see the batch on their next rerun. Only the days and
+months the batch touches are re-aggregated; the analytics run on their own schedule, not here.
 Requests are kept by source + request_id, incidents by dataset + incident_id, indicators by
 period + district + code: importing a file twice changes nothing, a newer export replaces the
 older rows, and a ticket's older version never replaces a newer one (versions.py). A file in our own
@@ -25,7 +26,6 @@ import duckdb
 import polars as pl
 
 from data import db
-from data.analytics.run import Done
 from data.ingest import boundaries, files, incidents, indicators, mapping, requests, versions
 from data.refresh import Batch, refresh
 from queries import PARAMETER
@@ -41,8 +41,7 @@ class Summary:
     read: int
     loaded: int
     rejected: int
-    seconds: float  # the import and its rollups and indicators, not the analytics
-    analytics: Done | None = None  # the warnings, forecast and topics recomputed on the imported data
+    seconds: float  # the import with its rollups and indicators
     refused: pl.DataFrame | None = None  # the first REFUSED_KEPT refused rows, for whoever ran the import to see
 
     def line(self) -> str:
@@ -122,7 +121,7 @@ def derive_places(con: duckdb.DuckDBPyConnection) -> None:
 
 def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.Mapping | None = None,
            source: str | None = None, progress: Callable[[float, str], None] | None = None,
-           kind: str | None = None, analytics: bool = True) -> Summary:
+           kind: str | None = None) -> Summary:
     """Import the files (of kind, else the mapping's, else requests) into target atomically.
 
     The database is replaced only when all of it is in. The rollups are rebuilt when requests came, the
@@ -133,8 +132,7 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
     kind = chosen.kind if chosen else kind or "requests"
     started, import_id = time.perf_counter(), uuid.uuid4().hex[:12]
     report = progress or (lambda fraction, message: None)
-    with db.rewriting(target, "import") as work, duckdb.connect(str(work), config={"memory_limit": MEMORY}) as con:
-        con.execute("set enable_progress_bar = false")
+    with db.updating(target, MEMORY) as con:
         db.create_schema(con)
         totals, sources, batch = [0, 0, 0], set(), Batch(con, kind)
         for number, path in enumerate(paths):
@@ -144,21 +142,20 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
             totals = [a + b for a, b in zip(totals, counts[:3])]
             sources.add(counts[3])
         derive_places(con)
-        fractions = {"rollups": len(paths) / (len(paths) + 1), "indicators": 0.9, "analytics": 0.95}
-        done = refresh(con, target, steps_after(con, kind, analytics), version=f"import-{import_id}",
-                       progress=lambda step: report(fractions[step], step), touched=batch.days(con))
-        seconds = time.perf_counter() - started - (done.seconds_total() if done else 0.0)
+        fractions = {"rollups": len(paths) / (len(paths) + 1), "indicators": 0.9}
+        refresh(con, target, steps_after(con, kind), version=f"import-{import_id}",
+                progress=lambda step: report(fractions[step], step), touched=batch.days(con))
+        seconds = time.perf_counter() - started
         con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
                      datetime.now(), *totals, seconds])
         refused = con.execute("select file, line, reason, raw from rejected_rows where import_id = ? "
                               "order by file, line limit ?", [import_id, REFUSED_KEPT]).pl()
-        con.execute("checkpoint")
     report(1.0, "done")
-    return Summary(import_id, *totals, seconds, done, refused)
+    return Summary(import_id, *totals, seconds, refused)
 
 
-def steps_after(con: duckdb.DuckDBPyConnection, kind: str, analytics: bool) -> list[str]:
+def steps_after(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
     """What an import of kind must refresh: the rollups when requests came (or were never built), the
     computed indicators of an imported city (the demo keeps its own) unless indicators came."""
     built = con.execute("select count(*) from duckdb_tables() where table_name = 'requests_live'").fetchone()[0]
@@ -166,7 +163,7 @@ def steps_after(con: duckdb.DuckDBPyConnection, kind: str, analytics: bool) -> l
     steps = ["rollups"] if kind == "requests" or not built else []
     if kind != "indicators" and not demo:
         steps.append("indicators")
-    return steps + ["analytics"] if analytics else steps
+    return steps
 
 
 @dataclass(frozen=True)
@@ -197,21 +194,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", choices=mapping.KINDS,
                         help="what the files hold (default: the mapping's kind, else requests)")
     parser.add_argument("--source", help="the dataset name to keep the rows under (default: from the mapping)")
-    parser.add_argument("--no-analytics", action="store_true",
-                        help="skip recomputing warnings, forecast and topics (run python -m queries.analytics later)")
     args = parser.parse_args(argv)
     try:
         for path in args.files:
             if not path.is_file():
                 raise ValueError(f"{path}: no such file")
         chosen = mapping.load(args.mapping, args.kind) if args.mapping else None
-        summary = ingest(args.files, args.db, args.format, chosen, args.source, kind=args.kind,
-                         analytics=not args.no_analytics)
+        summary = ingest(args.files, args.db, args.format, chosen, args.source, kind=args.kind)
     except (ValueError, OSError, duckdb.Error) as failure:
         print(f"ingest: failed: {str(failure).splitlines()[0]}", file=sys.stderr)
         return 1
-    if summary.analytics:
-        print(summary.analytics.line())
     print(summary.line())
     return 0
 
