@@ -195,6 +195,12 @@ def test_a_pull_needs_to_know_its_api():
         pull("http://127.0.0.1:9/feed", Path("x.duckdb"), cycles=1)
 
 
+def test_the_database_cannot_be_in_the_watched_folder(tmp_path):
+    with pytest.raises(ValueError, match="is in the watched folder"):
+        watch(tmp_path, tmp_path / "city.duckdb", cycles=1)
+    assert not (tmp_path / "done").exists()
+
+
 def test_a_dropped_file_is_imported_once_and_a_bad_one_fails_with_its_reason(tmp_path, caplog):
     inbox, target = tmp_path / "inbox", tmp_path / "city.duckdb"
     inbox.mkdir()

@@ -89,6 +89,8 @@ def watch(directory: Path, target: Path, fmt: str = "auto", chosen: mapping.Mapp
     every = settings.value("CITYOPS_WATCH_SECONDS") if every is None else every
     if not directory.is_dir():
         raise ValueError(f"{directory}: no such folder to watch")
+    if target.resolve().parent == directory.resolve():  # the database and its lock would arrive as files
+        raise ValueError(f"{directory}: the database {target.name} is in the watched folder; watch another")
     for folder in ("done", "failed"):
         (directory / folder).mkdir(exist_ok=True)
     settling, imported = Settling(every if settle is None else settle), 0
