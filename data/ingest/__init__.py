@@ -231,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def connector(args: argparse.Namespace, chosen: mapping.Mapping | None) -> int:
     """Run --watch or --pull until stopped (Ctrl-C) or, with --once, for one look (the watcher's takes two, a
-    moment apart, to see which files have settled); a line is logged per file or pull. Analytics run apart."""
+    moment apart, to see which files have settled); a line is logged per file or pull. Analytics run apart.
+    Non-zero only when the one pull of --once failed."""
     from data.ingest import pull, watch  # they import ingest() from this module
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout, force=True)
@@ -240,7 +241,8 @@ def connector(args: argparse.Namespace, chosen: mapping.Mapping | None) -> int:
             watch.watch(args.watch, args.db, args.format, chosen, args.source, args.kind, args.every,
                         cycles=2 if args.once else None)
         else:
-            pull.pull(args.pull, args.db, args.api, chosen, args.source, args.every, 1 if args.once else None)
+            if not pull.pull(args.pull, args.db, args.api, chosen, args.source, args.every, 1 if args.once else None):
+                return 1
     except KeyboardInterrupt:
         logging.getLogger("cityops").info("stopped")
     return 0
