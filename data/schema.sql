@@ -282,3 +282,17 @@ create table if not exists topic_months (
     resolution_rate   double,           -- 解决率
     satisfaction_rate double            -- 满意率
 );
+
+create table if not exists connector_cursors (
+    url         varchar not null,  -- the endpoint `data.ingest --pull` reads, as given
+    api         varchar not null,  -- open311 (GeoReport v2 requests.json) / socrata (a SODA resource)
+    resume_from varchar not null,  -- open311: the UTC end of the last window read; socrata: the :updated_at the next pull starts from
+    saved_at    timestamp not null -- when it last advanced (after the batch before it was imported)
+);
+
+create table if not exists connector_records (
+    url       varchar not null,  -- the endpoint, as in connector_cursors
+    record_id varchar not null,  -- the record's id there (service_request_id, or the mapping's request_id field)
+    digest    varchar not null,  -- SHA-1 of the record as pulled: a page read again imports only what changed
+    moment    timestamp not null -- UTC: open311 its requested time, socrata its :updated_at; dropped once no pull re-reads it
+);

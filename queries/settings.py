@@ -51,6 +51,17 @@ SETTINGS = {setting.env: setting for setting in (
             "seconds an import waits for the database: for the writer before it, or a reader such as the analytics"),
     Setting("CITYOPS_ANALYTICS_MINUTES", 15.0, float,
             "how often the warnings, forecast and topics are recomputed when new data came (0: only on demand)"),
+    Setting("CITYOPS_WATCH_SECONDS", 1.0, float,
+            "how often `data.ingest --watch` looks in its folder; a file is imported once its size and time have "
+            "stayed the same this long"),
+    Setting("CITYOPS_PULL_SECONDS", 60.0, float, "how often `data.ingest --pull` asks its portal for new and changed "
+            "requests (`--every` overrides it)"),
+    Setting("CITYOPS_PULL_TRAILING_DAYS", 7, int,
+            "days of an Open311 endpoint's requests every pull reads again for their updates (GeoReport v2 has no "
+            "changed-since filter); also how far back a first pull reaches"),
+    Setting("CITYOPS_PULL_PAGE_SIZE", 1000, int, "records a pull asks for per page (`page_size`, `$limit`)"),
+    Setting("CITYOPS_PULL_TIMEOUT", 30.0, float,
+            "seconds a pull waits for its portal before it gives up until the next cycle"),
 )}
 
 

@@ -14,6 +14,7 @@ Every refused row is kept in rejected_rows with its file, line, reason and raw t
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 import uuid
@@ -187,19 +188,31 @@ def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requ
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data.ingest", description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--db", type=Path, default=db.db_path())
     parser.add_argument("--format", choices=files.FORMATS, default="auto")
     parser.add_argument("--mapping", type=Path, help="a TOML mapping file (see data/mappings/example.toml)")
     parser.add_argument("--kind", choices=mapping.KINDS,
                         help="what the files hold (default: the mapping's kind, else requests)")
     parser.add_argument("--source", help="the dataset name to keep the rows under (default: from the mapping)")
+    parser.add_argument("--watch", type=Path, metavar="DIR",
+                        help="import every file dropped into DIR, then move it to DIR/done/ or DIR/failed/")
+    parser.add_argument("--pull", metavar="URL",
+                        help="pull an Open311 GeoReport v2 requests.json endpoint or a Socrata resource")
+    parser.add_argument("--api", choices=("open311", "socrata"), help="what --pull's URL is (default: told by it)")
+    parser.add_argument("--every", type=float, metavar="SECONDS",
+                        help="seconds between looks (default: CITYOPS_WATCH_SECONDS or CITYOPS_PULL_SECONDS)")
+    parser.add_argument("--once", action="store_true", help="look once with --pull or --watch, then stop")
     args = parser.parse_args(argv)
+    if bool(args.files) + bool(args.watch) + bool(args.pull) != 1:
+        parser.error("give the files to import, or --watch DIR, or --pull URL (one of them)")
     try:
         for path in args.files:
             if not path.is_file():
                 raise ValueError(f"{path}: no such file")
         chosen = mapping.load(args.mapping, args.kind) if args.mapping else None
+        if args.watch or args.pull:
+            return connector(args, chosen)
         summary = ingest(args.files, args.db, args.format, chosen, args.source, kind=args.kind)
     except (ValueError, OSError, duckdb.Error) as failure:
         print(f"ingest: failed: {str(failure).splitlines()[0]}", file=sys.stderr)
@@ -207,3 +220,21 @@ def main(argv: list[str] | None = None) -> int:
     print(summary.line())
     return 0
 
+
+def connector(args: argparse.Namespace, chosen: mapping.Mapping | None) -> int:
+    """Run --watch or --pull until stopped (Ctrl-C) or, with --once, for one look (the watcher's takes two, a
+    moment apart, to see which files have settled); a line is logged per file or pull. Analytics run apart.
+    Non-zero only when the one pull of --once failed."""
+    from data.ingest import pull, watch  # they import ingest() from this module
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout, force=True)
+    try:
+        if args.watch:
+            watch.watch(args.watch, args.db, args.format, chosen, args.source, args.kind, args.every,
+                        cycles=2 if args.once else None)
+        else:
+            if not pull.pull(args.pull, args.db, args.api, chosen, args.source, args.every, 1 if args.once else None):
+                return 1
+    except KeyboardInterrupt:
+        logging.getLogger("cityops").info("stopped")
+    return 0
