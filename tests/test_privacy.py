@@ -101,8 +101,10 @@ FULL_WIDTH = str.maketrans("0123456789+()-X", "０１２３４５６７８９＋
 
 def written(rng: random.Random) -> tuple[str, str]:
     """A personal number as someone might type it, and as it must come out masked."""
+    def digits(n: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(n))
+
     kind = rng.choice(("mobile", "landline", "id18", "id15"))
-    digits = lambda n: "".join(rng.choice("0123456789") for _ in range(n))  # noqa: E731
     if kind == "mobile":
         head, middle, tail = f"1{rng.choice('3456789')}{digits(1)}", digits(4), digits(4)
         prefix = rng.choice(("", "+86 ", "+86-", "0086 ", "86", "(+86)", "（+86）"))
