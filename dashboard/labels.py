@@ -343,5 +343,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ticket_lifecycle": ("办理过程", "Life cycle"),
     "at_time": ("时间", "Time"),
     "field": ("项目", "Field"),
+    "error_id": ("错误编号 {id}", "error {id}"),
+    "error_unexpected": ("程序内部错误，已记入日志", "an internal error, written to the log"),
+    "admin_unreadable": ("无法读取 {name}：{reason}", "Could not read {name}: {reason}"),
+    "admin_bad_mapping": ("字段映射文件有误：{reason}", "The mapping file is wrong: {reason}"),
+    "admin_failed": ("导入失败，数据库未改动：{reason}", "The import failed and changed nothing: {reason}"),
 }
 CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above
