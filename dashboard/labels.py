@@ -348,5 +348,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin_unreadable": ("无法读取 {name}：{reason}", "Could not read {name}: {reason}"),
     "admin_bad_mapping": ("字段映射文件有误：{reason}", "The mapping file is wrong: {reason}"),
     "admin_failed": ("导入失败，数据库未改动：{reason}", "The import failed and changed nothing: {reason}"),
+    "action_not_saved": ("未能保存：操作记录文件正被其他程序占用，请稍后再试一次", "Not saved: another program is holding "
+                         "the actions file. Please try again in a moment."),
 }
 CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above
