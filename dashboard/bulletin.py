@@ -21,6 +21,7 @@ import vl_convert
 
 import queries
 from dashboard import charts, number_formats
+from dashboard.escaping import one_line
 from dashboard.figures import Bulletin, gather
 from dashboard.i18n import name, names_of, t, translated, using
 from dashboard.narrative import paragraph, period_label
@@ -46,6 +47,8 @@ def draw(bulletin: Bulletin) -> None:
     if bulletin.kind != "day":
         bulletin.charts["trend"] = svg(charts.trend(bulletin.trend, "day"), 220)
     places = translated(bulletin.places, "name")
+    if places.is_empty():  # a city without districts (an Open311 import) has none to rank
+        return
     bulletin.charts["places"] = svg(charts.ranked(places.head(20), "name", "score", t("three_rates"), percent=True,
                                                   zero=False), 22 * min(places.height, 20) + 40)
 
@@ -56,11 +59,19 @@ def stem(bulletin: Bulletin) -> str:
 
 
 def render(bulletin: Bulletin) -> tuple[str, str]:
-    """The bulletin as self-contained HTML and as Markdown."""
-    context = {"b": bulletin, "t": t, "f": number_formats, "rates": RATES, "narrative": paragraph(bulletin),
-               "period": period_label(bulletin), "translated_name": name, "change": change,
-               "metric_name": t, "target_of": {key: METRICS[key].target for key in RATES}}
-    return tuple(TEMPLATES.get_template(f"bulletin.{suffix}.j2").render(context) for suffix in ("html", "md"))
+    """The bulletin as self-contained HTML and as Markdown.
+
+    HTML escapes by itself; in Markdown every text from the data goes through text() or translated_name(),
+    which escape it, so that a request's `![x](http://host/beacon)` or `|` shows as it came.
+    """
+    context = {"b": bulletin, "t": t, "f": number_formats, "rates": RATES, "period": period_label(bulletin),
+               "change": change, "metric_name": t, "target_of": {key: METRICS[key].target for key in RATES}}
+    html = TEMPLATES.get_template("bulletin.html.j2").render(context, narrative=paragraph(bulletin),
+                                                              translated_name=name)
+    markdown = TEMPLATES.get_template("bulletin.md.j2").render(
+        context, narrative=paragraph(bulletin, escape=one_line), translated_name=lambda value: one_line(name(value)),
+        text=one_line)
+    return html, markdown
 
 
 def write(bulletin: Bulletin, out: Path) -> list[Path]:

@@ -14,3 +14,8 @@ MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation, each of which 
 
 def plain(text: object) -> str:
     return "" if text is None else MARKDOWN.sub(r"\\\1", str(text))
+
+
+def one_line(text: object) -> str:
+    """Text from outside in a Markdown line or table cell: escaped, and its line breaks made spaces."""
+    return " ".join(plain(text).split())

@@ -57,8 +57,11 @@ class Bulletin:
 
 
 def ranked(rows: pl.DataFrame, smallest: int) -> pl.DataFrame:
-    """Places with enough requests, best first by the mean of the three rates (三率均值)."""
-    return (rows.filter(pl.col("received") >= smallest)
+    """Places with enough requests, best first by the mean of the three rates (三率均值).
+
+    Requests without a place (a city imported without districts or streets, as from Open311) rank nowhere.
+    """
+    return (rows.filter(pl.col("name").is_not_null() & (pl.col("received") >= smallest))
             .with_columns(score=pl.mean_horizontal("response_rate", "resolution_rate", "satisfaction_rate"))
             .sort(["score", "received"], descending=True, nulls_last=True))
 

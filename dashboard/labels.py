@@ -344,5 +344,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "at_time": ("时间", "Time"),
     "field": ("项目", "Field"),
     "analysed_at": ("预警与话题计算于 {at}", "Warnings and topics computed at {at}"),
+    "error_id": ("错误编号 {id}", "error {id}"),
+    "error_unexpected": ("程序内部错误，已记入日志", "an internal error, written to the log"),
+    "admin_unreadable": ("无法读取 {name}：{reason}", "Could not read {name}: {reason}"),
+    "admin_bad_mapping": ("字段映射文件有误：{reason}", "The mapping file is wrong: {reason}"),
+    "admin_failed": ("导入失败，数据库未改动：{reason}", "The import failed and changed nothing: {reason}"),
+    "action_not_saved": ("未能保存：操作记录文件正被其他程序占用，请稍后再试一次", "Not saved: another program is holding "
+                         "the actions file. Please try again in a moment."),
 }
 CODED = ("channel", "kind", "whistle", "stage", "source")  # columns holding codes whose labels live above

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+
 from dashboard import number_formats
 from dashboard.figures import Bulletin
 from dashboard.i18n import lang, name, t
@@ -11,6 +14,12 @@ from queries.settings import SEVERE
 
 RISING = 0.5  # a top problem up this much on the period before is named as one to watch
 OPENING = {"day": "On ", "week": "In the week of ", "month": "In "}
+_escape: ContextVar[Callable[[object], str]] = ContextVar("escape", default=str)
+
+
+def named(value: str) -> str:
+    """A name from the data in the interface language, made safe for the markup the paragraph goes into."""
+    return _escape.get()(name(value))
 
 
 def period_label(b: Bulletin) -> str:
@@ -29,7 +38,7 @@ def as_of(b: Bulletin) -> str:
 
 
 def listed(names: list[str]) -> str:
-    names = [name(n) for n in names]
+    names = [named(n) for n in names]
     if lang() == "en":
         return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
     return "、".join(names)
@@ -48,15 +57,20 @@ def on_before(b: Bulletin) -> str:
     return "on the same stretch of the period before" if b.running else "on the period before"
 
 
-def paragraph(b: Bulletin) -> str:
-    sentences = (volume(b), rates(b), targets(b), ranking(b), problems(b), backlog(b), incidents(b))
-    return (" " if lang() == "en" else "").join(sentence for sentence in sentences if sentence)
+def paragraph(b: Bulletin, escape: Callable[[object], str] = str) -> str:
+    """The paragraph, with every name from the data passed through escape (Markdown's; HTML escapes on its own)."""
+    token = _escape.set(escape)
+    try:
+        sentences = (volume(b), rates(b), targets(b), ranking(b), problems(b), backlog(b), incidents(b))
+        return (" " if lang() == "en" else "").join(sentence for sentence in sentences if sentence)
+    finally:
+        _escape.reset(token)
 
 
 def volume(b: Bulletin) -> str:
     received, before = b.current.get("received") or 0, b.previous.get("received")
     words = change_words(change(received, before), b.running)
-    scope = name(b.district) if b.district else ("全市" if lang() == "zh" else "the city")
+    scope = named(b.district) if b.district else ("全市" if lang() == "zh" else "the city")
     if lang() == "en":
         return (f"{period_label(b)}{as_of(b)} {scope} received {received:,} requests, {words}"
                 f"{f' {on_before(b)} ({before:,})' if before else ''}.")
@@ -80,8 +94,10 @@ def rates(b: Bulletin) -> str:
 
 
 def targets(b: Bulletin) -> str:
-    missed = [k for k in RATES if not number_formats.missing(b.current.get(k))
-              and b.current[k] < (b.current.get(METRICS[k].target) or 0)]
+    known = [k for k in RATES if not number_formats.missing(b.current.get(k))]
+    missed = [k for k in known if b.current[k] < (b.current.get(METRICS[k].target) or 0)]
+    if not known:  # a source without contact times or callbacks has no rates to hold to a target
+        return ""
     if not missed:
         return "All four rates met their targets." if lang() == "en" else "四项指标均达到目标值。"
     goals = [number_formats.percent(b.current[METRICS[k].target]) for k in missed]
@@ -116,11 +132,11 @@ def problems(b: Bulletin) -> str:
         return ""
     rising = [r["name"] for r in rows if not number_formats.missing(r["change"]) and r["change"] >= RISING]
     if lang() == "en":
-        items = "; ".join(f"{name(r['name'])} ({r['received']:,}, {change_words(r['change'], b.running)})"
+        items = "; ".join(f"{named(r['name'])} ({r['received']:,}, {change_words(r['change'], b.running)})"
                           for r in rows)
         text = f"The most frequent problems were {items}."
         return text + (f" {listed(rising)} rose sharply and need attention." if rising else "")
-    items = "、".join(f"{r['name']}（{r['received']:,}件，{change_words(r['change'], b.running)}）" for r in rows)
+    items = "、".join(f"{named(r['name'])}（{r['received']:,}件，{change_words(r['change'], b.running)}）" for r in rows)
     text = f"诉求量居前的问题依次为{items}。"
     return text + (f"其中{listed(rising)}增幅较大，需重点关注。" if rising else "")
 
@@ -133,12 +149,14 @@ def backlog(b: Bulletin) -> str:
                 f"past their deadline.")
         if repeat:
             r = repeat[0]
-            text += f" Repeat requests clustered on {name(r['subcategory'])} in {name(r['street'])} ({r['repeats']:,})."
+            place = f" in {named(r['street'])}" if r["street"] else ""
+            text += f" Repeat requests clustered on {named(r['subcategory'])}{place} ({r['repeats']:,})."
         return text
     text = f"截至{when}，在办工单{b.open_now['open']:,}件，其中超期未办结{b.open_now['overdue']:,}件"
     if repeat:
         r = repeat[0]
-        text += f"；重复诉求较集中的是{r['street']}的{r['subcategory']}问题（{r['repeats']:,}件）"
+        place = f"{named(r['street'])}的" if r["street"] else ""
+        text += f"；重复诉求较集中的是{place}{named(r['subcategory'])}问题（{r['repeats']:,}件）"
     return text + "。"
 
 

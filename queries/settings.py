@@ -45,6 +45,11 @@ SETTINGS = {setting.env: setting for setting in (
     Setting("CITYOPS_ADMIN_PASSWORD", None, str,
             "opens the 数据导入 import page (uploads up to `server.maxUploadSize` MB, set in "
             "`.streamlit/config.toml`); without it the page is not shown"),
+    Setting("CITYOPS_MAX_UNPACKED_MB", 1000, int,
+            "the most an uploaded or imported archive (an xlsx is a zip) may unpack to, in MB; a bigger one is "
+            "refused before it is read"),
+    Setting("CITYOPS_MAX_COLUMNS", 500, int,
+            "the most columns an uploaded or imported CSV may have; a wider one is refused before it is read"),
     Setting("CITYOPS_DB", Path("data/city.duckdb"), Path, "the database every tool opens"),
     Setting("CITYOPS_DEMO_REQUESTS", 2_000_000, int, "the size of the city made on first start"),
     Setting("CITYOPS_WRITER_WAIT", 300.0, float,

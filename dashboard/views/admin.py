@@ -4,14 +4,16 @@ import hmac
 import tempfile
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
 from dashboard import freshness
 from dashboard.exports import csv
+from dashboard.guard import reported
 from dashboard.i18n import labeller, t
 from dashboard.store import masked, now
 from data import db
-from data.ingest import ingest, mapping, preview
+from data.ingest import ingest, limits, mapping, preview
 from queries import settings
 
 st.title(t("admin_page"))
@@ -34,30 +36,35 @@ if not uploaded:
     st.caption(t("admin_hint"))
     st.stop()
 
-folder = Path(tempfile.mkdtemp(prefix="cityops-upload-"))
-paths = []
-for upload in uploaded:
-    path = folder / Path(upload.name).name
-    path.write_bytes(upload.getvalue())
-    paths.append(path)
-chosen = None
-if rules:
-    (folder / "mapping.toml").write_bytes(rules.getvalue())
-    chosen = mapping.load(folder / "mapping.toml")
-    kind = chosen.kind  # the mapping says what its files hold
-for path in paths:
-    read = preview(path, chosen, kind)
-    st.text(f"{path.name} · {read.fmt} · {t('admin_mapped')}: "  # the file's own words: text, never markup
-            + ", ".join(f"{theirs} → {ours}" for ours, theirs in read.columns.items()))
-    st.dataframe(read.rows, hide_index=True)
+with tempfile.TemporaryDirectory(prefix="cityops-upload-") as temporary:  # gone when the page has run, or stopped
+    folder = Path(temporary)
+    paths, chosen = [], None
+    for upload in uploaded:
+        path = folder / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        paths.append(path)
+    if rules:
+        with reported("admin_bad_mapping"):
+            (folder / "mapping.toml").write_bytes(rules.getvalue())
+            chosen = mapping.load(folder / "mapping.toml")
+        kind = chosen.kind  # the mapping says what its files hold
+    for path in paths:
+        with reported("admin_unreadable", name=path.name):
+            limits.check(path)
+            read = preview(path, chosen, kind)
+        st.text(f"{path.name} · {read.fmt} · {t('admin_mapped')}: "  # the file's own words: text, never markup
+                + ", ".join(f"{theirs} → {ours}" for ours, theirs in read.columns.items()))
+        st.dataframe(read.rows, hide_index=True)
 
-if st.button(t("admin_import"), type="primary", icon=":material/upload:"):
-    bar = st.progress(0.0)
-    summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
-                     progress=lambda done, what: bar.progress(done, text=what))
-    st.success(summary.line())
-    refused = masked(summary.refused)  # shown and exported as it came, personal data masked
-    if not refused.is_empty():
-        st.dataframe(refused, hide_index=True)
-        st.download_button(t("admin_refused"), csv(refused), f"rejected-{summary.import_id}.csv", "text/csv",
-                           on_click="ignore")
+    if st.button(t("admin_import"), type="primary", icon=":material/upload:", key="admin_import"):
+        bar = st.progress(0.0)
+        with reported("admin_failed"):
+            summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
+                             progress=lambda done, what: bar.progress(done, text=what))
+        st.success(summary.line())
+        refused = masked(summary.refused)  # shown and exported as it came, personal data masked
+        refused = refused.with_columns(pl.col("file").str.replace(r"^.*/", ""))  # its name, not where it was kept
+        if not refused.is_empty():
+            st.dataframe(refused, hide_index=True)
+            st.download_button(t("admin_refused"), csv(refused), f"rejected-{summary.import_id}.csv", "text/csv",
+                               on_click="ignore")

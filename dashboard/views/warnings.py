@@ -12,6 +12,7 @@ from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import t, translated
 from dashboard.store import act, acted, has, now, panel
+from data import actions
 from queries import settings
 
 clock = now()
@@ -58,6 +59,8 @@ with guarded("warning list"):
     if rows.is_empty():
         st.info(t("warnings_none"), icon=":material/check_circle:")
     row_px = 40 if wall.on() else 35  # the wall's type is larger
+    # the bar's full length: a score computed before tails were taken as logs may be infinite, and JSON has no inf
+    strongest = max(float(rows["score"].filter(rows["score"].is_finite()).max() or 0), 10)
     picked = st.dataframe(table, hide_index=True, width="stretch", height=min(420, row_px * (table.height + 1) + 3),
                           key="warning_table", on_select="rerun", selection_mode="single-row", column_config={
                               "kind_label": t("warning_kind"), "level_label": t("warning_level"),
@@ -69,7 +72,7 @@ with guarded("warning list"):
                               "ratio": st.column_config.NumberColumn(t("ratio"), format="%.1f×"),
                               "score": st.column_config.ProgressColumn(
                                   t("warning_score"), help=t("score_help"), format="%.0f", min_value=0,
-                                  max_value=max(float(rows["score"].max() or 0), 10)),
+                                  max_value=strongest),
                               "status_label": t("status")})
     chosen = picked.selection.rows if picked else []
     if not rows.is_empty():
@@ -89,8 +92,12 @@ with guarded("warning list"):
                                                  ("acknowledge", "close_warning", "reopen_warning")):
                     if column.button(t(label), key=f"warn_{status}", disabled=one["status"] == status,
                                      width="stretch"):
-                        act(one["warning_id"], status)
-                        st.rerun()
+                        try:
+                            act(one["warning_id"], status)
+                        except actions.Busy:  # never lost in silence: the officer is told to try again
+                            st.error(t("action_not_saved"), icon=":material/sync_problem:")
+                        else:
+                            st.rerun()
 
 with guarded("warning map"):
     st.subheader(t("warnings_map"))

@@ -60,9 +60,15 @@ def trailing(matrix: np.ndarray, width: int) -> np.ndarray:
 
 
 def tail_score(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """-log10 P(X >= observed) for X ~ Poisson(expected); 0 where nothing was observed."""
+    """-log10 P(X >= observed) for X ~ Poisson(expected); 0 where nothing was observed.
+
+    Far out in the tail (many requests where next to none were expected) the tail underflows to 0 and its
+    log to -inf; there P(X = observed) is the tail to many digits, and its log is computed as a log.
+    """
+    mean = np.maximum(expected, 1e-9)
     with np.errstate(divide="ignore"):
-        log_p = stats.poisson.logsf(observed - 1, np.maximum(expected, 1e-9))
+        log_p = stats.poisson.logsf(observed - 1, mean)
+    log_p = np.where(np.isfinite(log_p), log_p, stats.poisson.logpmf(observed, mean))
     return np.where(observed > 0, -log_p / np.log(10), 0.0)
 
 

@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from data import db
-from data.ingest import boundaries, files, incidents, indicators, mapping, requests, versions
+from data.ingest import boundaries, files, incidents, indicators, limits, mapping, requests, versions
 from data.refresh import Batch, refresh
 from queries import PARAMETER
 
@@ -68,6 +68,7 @@ def extent_of(con: duckdb.DuckDBPyConnection, chosen: mapping.Mapping) -> tuple[
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapping.Mapping | None,
               source: str | None, import_id: str, kind: str = "requests") -> tuple[int, int, int, str]:
     """Stage, check and upsert one file of kind; return read, loaded, rejected and the dataset it went to."""
+    limits.check(path, fmt)
     fmt = files.detect(path) if fmt == "auto" else fmt
     known = mapping.KNOWN.get(fmt) if chosen is None else None
     if known and kind != "requests":
