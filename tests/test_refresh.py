@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 from polars.testing import assert_frame_equal
 
+from data import db
 from data.analytics import schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,3 +112,33 @@ def test_an_import_leaves_the_analytics_to_their_schedule_which_runs_them_once_w
         after = dict(con.execute("select key, value from meta").fetchall())
         assert con.execute("select min(computed_at) from warnings").fetchone()[0] > warnings_before[0][1]
     assert after["analytics_of"] == after["changed_at"] == stamps["changed_at"]
+
+
+def test_the_analytics_step_aside_for_an_import_between_their_steps(city_path, tmp_path, monkeypatch):
+    from data.analytics import run
+
+    copy = tmp_path / "city.duckdb"
+    copy.write_bytes(city_path.read_bytes())
+    batch = tmp_path / "batch.csv"
+    with duckdb.connect(str(copy), read_only=True) as con:  # the city's own rows under new ids
+        con.execute(f"copy (select 'NEW-' || request_id as request_id, * exclude (request_id) from requests "
+                    f"order by request_id limit 30) to {db.literal(batch)} (header)")
+    imports = []
+    original = run.forecast.build_forecast
+
+    def forecast_while_an_import_waits(con):
+        imports.append(subprocess.Popen([sys.executable, "-m", "data.ingest", str(batch), "--db", str(copy)],
+                                        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        deadline = datetime.now() + timedelta(seconds=60)
+        while not db.busy(copy) and datetime.now() < deadline:
+            pass
+        return original(con)
+
+    monkeypatch.setattr(run.forecast, "build_forecast", forecast_while_an_import_waits)
+    done = run.beside(copy)
+    out, err = imports[0].communicate(timeout=300)
+    assert imports[0].returncode == 0 and "loaded=30 " in out, err
+    assert not done.failed
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute("select count(*) from requests where request_id like 'NEW-%'").fetchone()[0] == 30
+        assert con.execute("select count(*) from warnings").fetchone()[0] == done.warnings

@@ -36,8 +36,10 @@ class Done:
                 f"{took}{failed}")
 
 
-def analyse(con: duckdb.DuckDBPyConnection, database: str | Path | None) -> Done:
+def analyse(con: duckdb.DuckDBPyConnection, database: str | Path | None,
+            between: Callable[[], None] = lambda: None) -> Done:
     """Write the analytics tables through a writable connection; database locates the actions file.
+    between() runs before each step.
 
     An analysis that fails on data it cannot make sense of is reported, not raised: a generation or
     an import must not be lost because, say, the texts hold no words to cluster.
@@ -50,6 +52,7 @@ def analyse(con: duckdb.DuckDBPyConnection, database: str | Path | None) -> Done
                                                       for month in topics.months_to_build(con))),
     }
     for step, run in steps.items():
+        between()
         started = time.perf_counter()
         try:
             run()
@@ -70,7 +73,7 @@ def beside(database: Path, memory: str = "2GB") -> Done:
 
     DuckDB lets readers share the file, so the analyses read the city through a read-only attachment
     and write their tables in memory; the file is held for writing (db.updating) only while the
-    results are copied in. An import arriving meanwhile waits for the read to end (CITYOPS_WRITER_WAIT).
+    results are copied in. An import arriving meanwhile waits for the step under way to end.
     """
     with duckdb.connect(config={"memory_limit": memory}) as con:
         con.execute("set enable_progress_bar = false")
@@ -87,7 +90,16 @@ def beside(database: Path, memory: str = "2GB") -> Done:
             con.execute(f"create table memory.main.{table} as from city.main.{table}")
         con.execute("set search_path = 'memory.main,city.main'")
         before = dict(con.execute("from meta").fetchall())
-        done = analyse(con, database)
+
+        def step_aside() -> None:
+            """Let a waiting writer have the file between two steps, so that it waits for one step at most."""
+            if db.busy(database):
+                con.execute("detach city")
+                with db.writing(database):
+                    pass
+                con.execute(attach)
+
+        done = analyse(con, database, step_aside)
         con.execute("detach city")
         results = {table: con.execute(f"from memory.main.{table}").pl() for table in OUTPUTS}
         judged = {key: value for key, value in con.execute("from memory.main.meta").fetchall()
