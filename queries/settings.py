@@ -47,6 +47,9 @@ SETTINGS = {setting.env: setting for setting in (
             "`.streamlit/config.toml`); without it the page is not shown"),
     Setting("CITYOPS_DB", Path("data/city.duckdb"), Path, "the database every tool opens"),
     Setting("CITYOPS_DEMO_REQUESTS", 2_000_000, int, "the size of the city made on first start"),
+    Setting("CITYOPS_TIMEZONE", "Asia/Shanghai", str,
+            "the city's time zone: an imported time with an offset (`-06:00`, `Z`) or in epoch seconds is converted "
+            "to it; a time without one is taken as the city's own"),
 )}
 
 

@@ -26,7 +26,7 @@ import polars as pl
 
 from data import db
 from data.analytics.run import Done
-from data.ingest import boundaries, files, incidents, indicators, mapping, requests, versions
+from data.ingest import boundaries, files, incidents, indicators, mapping, refusals, requests, versions
 from data.refresh import Batch, refresh
 from queries import PARAMETER
 
@@ -69,11 +69,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapp
               source: str | None, import_id: str, kind: str = "requests") -> tuple[int, int, int, str]:
     """Stage, check and upsert one file of kind; return read, loaded, rejected and the dataset it went to."""
     fmt = files.detect(path) if fmt == "auto" else fmt
-    known = mapping.KNOWN.get(fmt) if chosen is None else None
-    if known and kind != "requests":
-        raise ValueError(f"{path}: a {fmt} export holds requests, not {kind}")
-    headers = files.stage(con, path, fmt, chosen.encoding if chosen else None)
-    chosen = chosen or (known.present(headers) if known else mapping.ours(headers, source or path.stem, kind))
+    headers = files.stage(con, path, fmt, chosen)
+    chosen = chosen or mapping.recognise(headers, fmt, source or path.stem, kind, str(path))
     chosen.check(headers, str(path))
     source, rows = source or chosen.source, KINDS[chosen.kind]
     extent = extent_of(con, chosen) if chosen.kind != "indicators" else None
@@ -84,11 +81,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapp
     sql = rows.candidates(chosen)
     con.execute(f"create or replace temp table candidates as {sql}", bound(sql, values))
     if chosen.kind != "indicators":
-        boundaries.refuse_outside(con)
+        boundaries.drop_outside(con)
         versions.refuse_older(con, rows, source)
     read, refused = con.execute("select count(*), count(reason) from candidates").fetchone()
-    con.execute("""insert into rejected_rows select ?, ?, _line, reason, _raw from candidates
-                   where reason is not null order by _line""", [import_id, str(path)])
+    refusals.keep(con, import_id, path)
     rows.replace(con, source)
     if chosen.kind == "requests":
         con.execute("""insert into sources select ?, ?, ?, now()::timestamp
@@ -182,10 +178,10 @@ def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requ
     """Read the file as an import of kind would, in a database of its own in memory: nothing is written."""
     with duckdb.connect() as con:
         fmt = files.detect(path)
-        headers = files.stage(con, path, fmt, chosen.encoding if chosen else None)
-        rules = chosen or (mapping.KNOWN[fmt].present(headers) if fmt in mapping.KNOWN and kind == "requests"
-                           else mapping.ours(headers, path.stem, kind))
-        return Preview(fmt, rules.columns, con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl())
+        headers = files.stage(con, path, fmt, chosen)
+        rules = chosen or mapping.recognise(headers, fmt, path.stem, kind, str(path))
+        return Preview(fmt, {ours: " + ".join(rules.theirs(ours)) for ours in rules.columns},
+                       con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl())
 
 
 def main(argv: list[str] | None = None) -> int:
