@@ -1,0 +1,214 @@
+"""Real exports load as they come: the public schemas of NYC 311 (CSV of both header generations, re-saved
+by Excel, the Socrata API's JSON, typed Parquet) and Open311 GeoReport v2, built here from the portals'
+published column lists; what the importer must survive (HTML saved as CSV, quoted line breaks, Excel's
+whole-number floats); times in the city's zone; and every mapping key."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+import pytest
+
+from data.ingest import ingest, main, mapping
+from tests.test_ingest import rows_of
+
+# NYC Open Data "311 Service Requests from 2010 to Present" (erm2-nwe9): the CSV export's display names, in order.
+NYC_DISPLAY = ["Unique Key", "Created Date", "Closed Date", "Agency", "Agency Name", "Complaint Type", "Descriptor",
+               "Location Type", "Incident Zip", "Incident Address", "Street Name", "Cross Street 1", "Cross Street 2",
+               "Intersection Street 1", "Intersection Street 2", "Address Type", "City", "Landmark", "Facility Type",
+               "Status", "Due Date", "Resolution Description", "Resolution Action Updated Date", "Community Board",
+               "BBL", "Borough", "X Coordinate (State Plane)", "Y Coordinate (State Plane)", "Open Data Channel Type",
+               "Park Facility Name", "Park Borough", "Vehicle Type", "Taxi Company Borough", "Taxi Pick Up Location",
+               "Bridge Highway Name", "Bridge Highway Direction", "Road Ramp", "Bridge Highway Segment", "Latitude",
+               "Longitude", "Location"]
+# The same columns under their API field names: the newest CSV export's headers, the SODA JSON's keys, Parquet's.
+NYC_FIELDS = ["unique_key", "created_date", "closed_date", "agency", "agency_name", "complaint_type", "descriptor",
+              "location_type", "incident_zip", "incident_address", "street_name", "cross_street_1", "cross_street_2",
+              "intersection_street_1", "intersection_street_2", "address_type", "city", "landmark", "facility_type",
+              "status", "due_date", "resolution_description", "resolution_action_updated_date", "community_board",
+              "bbl", "borough", "x_coordinate_state_plane", "y_coordinate_state_plane", "open_data_channel_type",
+              "park_facility_name", "park_borough", "vehicle_type", "taxi_company_borough", "taxi_pick_up_location",
+              "bridge_highway_name", "bridge_highway_direction", "road_ramp", "bridge_highway_segment", "latitude",
+              "longitude", "location"]
+BASE = datetime(2026, 3, 1, 8, 15)
+CHANNELS = ["PHONE", "ONLINE", "MOBILE", "UNKNOWN"]
+
+
+def tickets(n: int) -> list[dict]:
+    """n NYC tickets as values: every third still open, the others closed a few hours to days later."""
+    out = []
+    for i in range(n):
+        created = BASE + timedelta(hours=5 * i, minutes=i)
+        closed = None if i % 3 == 0 else created + timedelta(hours=3 + 7 * (i % 5))
+        out.append({"key": 59_893_400 + i, "created": created, "closed": closed, "agency": "NYPD",
+                    "complaint": ["Noise - Residential", "Illegal Parking", "HEAT/HOT WATER"][i % 3],
+                    "descriptor": "Loud Music/Party", "borough": ["MANHATTAN", "BROOKLYN", "QUEENS"][i % 3],
+                    "board": f"0{i % 9 + 1} MANHATTAN", "channel": CHANNELS[i % 4], "lat": 40.70 + i / 1000,
+                    "lon": -73.95 - i / 1000, "x": 1_000_000 + i, "y": 200_000 + i})
+    return out
+
+
+def display_row(t: dict, when) -> list[str]:
+    """A ticket as the CSV export writes it, with `when` formatting the times."""
+    values = {"Unique Key": str(t["key"]), "Created Date": when(t["created"]), "Closed Date": when(t["closed"]),
+              "Agency": t["agency"], "Agency Name": "New York City Police Department", "Complaint Type": t["complaint"],
+              "Descriptor": t["descriptor"], "Location Type": "Street/Sidewalk", "Incident Zip": "10001",
+              "Incident Address": "350 5 AVENUE", "Street Name": "5 AVENUE", "Address Type": "ADDRESS",
+              "City": "NEW YORK", "Status": "Closed" if t["closed"] else "In Progress",
+              "Resolution Description": "The Police Department responded to the complaint.",
+              "Community Board": t["board"], "BBL": "1008350041", "Borough": t["borough"],
+              "X Coordinate (State Plane)": str(t["x"]), "Y Coordinate (State Plane)": str(t["y"]),
+              "Open Data Channel Type": t["channel"], "Park Facility Name": "Unspecified",
+              "Park Borough": t["borough"], "Latitude": f"{t['lat']:.6f}", "Longitude": f"{t['lon']:.6f}",
+              "Location": f"({t['lat']:.6f}, {t['lon']:.6f})"}
+    return [values.get(column, "") for column in NYC_DISPLAY]
+
+
+def csv_text(headers: list[str], rows: list[list[str]]) -> str:
+    def cell(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
+    return "".join(",".join(cell(v) for v in row) + "\r\n" for row in [headers, *rows])
+
+
+def us(moment: datetime | None) -> str:
+    return moment.strftime("%m/%d/%Y %I:%M:%S %p") if moment else ""
+
+
+def excel_us(moment: datetime | None) -> str:
+    """Excel's re-save of a US time: M/D/YY H:MM, no padding, no seconds."""
+    return f"{moment.month}/{moment.day}/{moment:%y} {moment.hour}:{moment:%M}" if moment else ""
+
+
+def soda(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000") if moment else None
+
+
+def stored(target: Path) -> dict[str, tuple]:
+    return {key: tuple(rest) for key, *rest in rows_of(target, "select request_id, received_at, handled_at, category, "
+                                                        "channel, lat, lon from requests")}
+
+
+def expected(ts: list[dict], minutes: bool = False) -> dict[str, tuple]:
+    """What the tickets must become, computed from the values themselves (seconds cut when the file has none)."""
+    channel = {"PHONE": "hotline", "ONLINE": "web", "MOBILE": "app", "UNKNOWN": "other"}
+
+    def cut(moment: datetime | None) -> datetime | None:
+        return moment.replace(second=0) if moment and minutes else moment
+    return {str(t["key"]): (cut(t["created"]), cut(t["closed"]), t["complaint"], channel[t["channel"]],
+                            pytest.approx(t["lat"]), pytest.approx(t["lon"])) for t in ts}
+
+
+def test_a_nyc_csv_under_its_display_names_loads_whole(tmp_path):
+    ts = tickets(60)
+    path = tmp_path / "311_Service_Requests.csv"
+    path.write_text(csv_text(NYC_DISPLAY, [display_row(t, us) for t in ts]), encoding="utf-8")
+    summary = ingest([path], tmp_path / "city.duckdb", analytics=False)
+    assert (summary.read, summary.loaded, summary.rejected) == (60, 60, 0)
+    assert stored(tmp_path / "city.duckdb") == expected(ts)
+
+
+def test_a_nyc_csv_resaved_by_excel_with_a_bom_short_times_and_thousands_separators(tmp_path):
+    ts = tickets(60)
+    rows = [display_row(t, excel_us) for t in ts]
+    for row, t in zip(rows, ts):  # Excel's number format on the id and the State Plane coordinates
+        row[0], row[26], row[27] = f"{t['key']:,}", f"{t['x']:,}", f"{t['y']:,}"
+    path = tmp_path / "311 re-saved.csv"
+    path.write_bytes(csv_text(NYC_DISPLAY, rows).encode("utf-8-sig"))
+    assert b'"59,893,400"' in path.read_bytes()
+    summary = ingest([path], tmp_path / "city.duckdb", analytics=False)
+    assert (summary.read, summary.loaded, summary.rejected) == (60, 60, 0)
+    assert stored(tmp_path / "city.duckdb") == expected(ts, minutes=True)
+
+
+def test_the_newest_nyc_csv_with_snake_case_headers_loads_whole(tmp_path):
+    ts = tickets(45)
+    path = tmp_path / "erm2-nwe9.csv"
+    path.write_text(csv_text(NYC_FIELDS, [display_row(t, lambda m: soda(m) or "") for t in ts]), encoding="utf-8")
+    summary = ingest([path], tmp_path / "city.duckdb", analytics=False)
+    assert (summary.loaded, summary.rejected) == (45, 0)
+    assert stored(tmp_path / "city.duckdb") == expected(ts)
+
+
+def soda_record(t: dict, nested: bool) -> dict:
+    """A record of the SODA API's JSON (resource/erm2-nwe9.json): text values, null fields left out, and the
+    location as SODA 2.0 writes it; `nested`: without the flat coordinates, as datasets with only a location."""
+    record = {"unique_key": str(t["key"]), "created_date": soda(t["created"]), "closed_date": soda(t["closed"]),
+              "agency": t["agency"], "agency_name": "New York City Police Department",
+              "complaint_type": t["complaint"], "descriptor": t["descriptor"], "incident_zip": "10001",
+              "status": "Closed" if t["closed"] else "In Progress", "community_board": t["board"],
+              "borough": t["borough"], "x_coordinate_state_plane": str(t["x"]),
+              "y_coordinate_state_plane": str(t["y"]), "open_data_channel_type": t["channel"],
+              "latitude": f"{t['lat']:.6f}", "longitude": f"{t['lon']:.6f}",
+              "location": {"latitude": f"{t['lat']:.6f}", "longitude": f"{t['lon']:.6f}",
+                           "human_address": '{"address": "", "city": "", "state": "", "zip": ""}'}}
+    if nested:
+        del record["latitude"], record["longitude"]
+    return {key: value for key, value in record.items() if value is not None}
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["flat", "nested-location"])
+def test_socrata_api_json_loads_whole(tmp_path, nested):
+    ts = tickets(40)
+    path = tmp_path / "erm2-nwe9.json"
+    path.write_text(json.dumps([soda_record(t, nested) for t in ts]), encoding="utf-8")
+    summary = ingest([path], tmp_path / "city.duckdb", analytics=False)
+    assert (summary.loaded, summary.rejected) == (40, 0)
+    assert stored(tmp_path / "city.duckdb") == expected(ts)
+
+
+def test_a_typed_parquet_of_the_socrata_columns_loads_whole(tmp_path):
+    ts = tickets(30)
+    table = pl.DataFrame({"unique_key": [t["key"] for t in ts], "created_date": [t["created"] for t in ts],
+                          "closed_date": [t["closed"] for t in ts], "agency": [t["agency"] for t in ts],
+                          "complaint_type": [t["complaint"] for t in ts], "descriptor": [t["descriptor"] for t in ts],
+                          "status": ["Closed" if t["closed"] else "In Progress" for t in ts],
+                          "borough": [t["borough"] for t in ts], "open_data_channel_type": [t["channel"] for t in ts],
+                          "x_coordinate_state_plane": [t["x"] for t in ts],
+                          "latitude": [t["lat"] for t in ts], "longitude": [t["lon"] for t in ts]},
+                         schema_overrides={"unique_key": pl.Int64, "x_coordinate_state_plane": pl.Int32})
+    table.write_parquet(tmp_path / "erm2-nwe9.parquet")
+    summary = ingest([tmp_path / "erm2-nwe9.parquet"], tmp_path / "city.duckdb", analytics=False)
+    assert (summary.loaded, summary.rejected) == (30, 0)
+    assert stored(tmp_path / "city.duckdb") == expected(ts)
+
+
+def georeport(i: int, offset: str) -> dict:
+    """A service request as GeoReport v2's GET requests.json returns it (lon, as some servers write long)."""
+    return {"service_request_id": f"{638344 + i}", "status": "closed" if i % 2 else "open",
+            "status_notes": None, "service_name": "Pothole in Street", "service_code": "4fd3b656e750846c53000004",
+            "description": "Pothole at the corner", "agency_responsible": "CDOT", "service_notice": None,
+            "requested_datetime": f"2026-04-{i + 1:02d}T19:02:21{offset}",
+            "updated_datetime": f"2026-04-{i + 2:02d}T10:15:40{offset}", "expected_datetime": None,
+            "address": "1200 W 81ST ST, CHICAGO, IL, 60620", "address_id": None, "zipcode": "60620",
+            "lat": 41.74685 + i / 1000, "lon": -87.65364, "media_url": None}
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Chicago"])
+def test_open311_wrapped_in_an_object_with_lon_converts_offsets_to_the_citys_zone(tmp_path, monkeypatch, zone):
+    monkeypatch.setenv("CITYOPS_TIMEZONE", zone)
+    records = [georeport(i, "-05:00" if i % 3 else "Z") for i in range(12)]
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps({"requests": records}), encoding="utf-8")
+    summary = ingest([path], tmp_path / "city.duckdb", analytics=False)
+    assert (summary.loaded, summary.rejected) == (12, 0)
+
+    def local(text: str) -> datetime:
+        return datetime.fromisoformat(text).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    assert rows_of(tmp_path / "city.duckdb", "select request_id, received_at, handled_at, lon from requests "
+                                             "order by request_id") == \
+        [(r["service_request_id"], local(r["requested_datetime"]),
+          local(r["updated_datetime"]) if r["status"] == "closed" else None, r["lon"]) for r in records]
+
+
+def test_an_html_page_saved_as_csv_is_refused_as_one(tmp_path, capsys):
+    page = tmp_path / "311.csv"
+    page.write_text("<!DOCTYPE html>\n<html lang='en'><head><title>NYC Open Data</title></head>\n<body>,,,</body>"
+                    "</html>\n", encoding="utf-8")
+    assert main([str(page), "--db", str(tmp_path / "city.duckdb")]) == 1
+    assert "this is an HTML page, not CSV" in capsys.readouterr().err
+    assert not (tmp_path / "city.duckdb").exists()
