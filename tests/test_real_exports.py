@@ -212,3 +212,76 @@ def test_an_html_page_saved_as_csv_is_refused_as_one(tmp_path, capsys):
     assert main([str(page), "--db", str(tmp_path / "city.duckdb")]) == 1
     assert "this is an HTML page, not CSV" in capsys.readouterr().err
     assert not (tmp_path / "city.duckdb").exists()
+
+
+# A US city's 311 export as spreadsheets and case systems write it: ids as floats, text over several lines,
+# closing dates without their time, a city-hall default point, a channel nobody mapped.
+CITY_HEADERS = ["CASE ID", "OPEN DATE", "DISPATCH DATE", "CLOSE DATE", "TYPE", "DETAILS", "SOURCE", "LAT", "LONG"]
+CITY_MAPPING = """source = "kc311"
+crs = "wgs84"
+extent = [-94.8, 38.8, -94.3, 39.4]
+timestamp_formats = ["%m/%d/%Y %I:%M:%S %p"]
+
+[columns]
+request_id = "CASE ID"
+received_at = "OPEN DATE"
+dispatched_at = "DISPATCH DATE"
+handled_at = "CLOSE DATE"
+category = "TYPE"
+text = "DETAILS"
+channel = "SOURCE"
+lat = "LAT"
+lon = "LONG"
+
+[values.channel]
+"PHONE" = "hotline"
+"""
+
+
+def city_row(i: int, **changes) -> dict:
+    opened = datetime(2026, 3, 5, 9, 14) + timedelta(days=i)
+    return {"CASE ID": f"{24 + i}.0", "OPEN DATE": us(opened), "DISPATCH DATE": us(opened + timedelta(hours=1)),
+            "CLOSE DATE": us(opened + timedelta(days=2)), "TYPE": "Trash", "DETAILS": f"Bags left out\nsince day {i}",
+            "SOURCE": "PHONE", "LAT": "39.0997", "LONG": "-94.5786", **changes}
+
+
+def test_a_city_export_with_line_breaks_float_ids_and_partial_rows_loads_every_row(tmp_path):
+    rows = [city_row(i) for i in range(20)]
+    rows[1]["CLOSE DATE"] = us(datetime(2026, 3, 6))  # a date alone, 12:00:00 AM, on the day it was opened
+    rows[2]["LAT"], rows[2]["LONG"] = "39.0", "-77.0"  # the system's default point, far outside the city
+    rows[3]["SOURCE"] = "Council's Office"  # a channel word nobody mapped
+    rows[4]["DISPATCH DATE"] = us(datetime(2026, 3, 1))  # dispatched before it was opened
+    rows[5]["CLOSE DATE"] = "N/A"
+    path = tmp_path / "311.csv"
+    path.write_text(csv_text(CITY_HEADERS, [list(row.values()) for row in rows]), encoding="utf-8")
+    (tmp_path / "kc.toml").write_text(CITY_MAPPING, encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    summary = ingest([path], target, chosen=mapping.load(tmp_path / "kc.toml"), analytics=False)
+    assert (summary.read, summary.loaded, summary.rejected) == (20, 20, 0)
+    got = {key: rest for key, *rest in rows_of(target, "select request_id, received_at, dispatched_at, handled_at, "
+                                                       "channel, lat, text from requests")}
+    assert sorted(got, key=int) == [str(24 + i) for i in range(20)]
+    opened = [datetime.strptime(row["OPEN DATE"], "%m/%d/%Y %I:%M:%S %p") for row in rows]
+    assert got["25"][2] == opened[1]  # handled the day it came: read as its received time, not refused
+    assert got["26"][4] is None and got["24"][4] == pytest.approx(39.0997)
+    assert got["27"][3] == "Council's Office" and got["24"][3] == "hotline"
+    assert got["28"][1] is None and got["28"][2] == opened[4] + timedelta(days=2)
+    assert got["29"][2] is None
+    assert got["24"][5] == "Bags left out\nsince day 0"
+    assert rows_of(target, "select line, reason, field, detail from rejected_rows order by line") == [
+        (3, "date alone, read as received_at", "handled_at", rows[1]["CLOSE DATE"]),
+        (4, "point outside the city", "lat,lon", "39.0, -77.0"),
+        (6, "before received_at", "dispatched_at", rows[4]["DISPATCH DATE"]),
+        (7, "unreadable time", "handled_at", "N/A")]
+
+
+def test_duckdbs_own_explanation_of_a_csv_it_cannot_read_is_kept_in_one_line(tmp_path):
+    from data.ingest.files import explained
+    path = tmp_path / "broken.csv"
+    path.write_text('a,b,c\n1,"line one\nline two",x\n2,plain,y\n3,short\n', encoding="utf-8")
+    with pytest.raises(duckdb.Error) as failure:
+        duckdb.connect().execute("select * from read_csv(?, all_varchar = true, header = true, null_padding = true, "
+                                 "strict_mode = false)", [str(path)]).fetchall()
+    said = explained(failure.value)
+    assert "\n" not in said and said.startswith("CSV Error on Line")
+    assert "does not support null_padding in conjunction with quoted new lines" in said

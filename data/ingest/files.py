@@ -73,19 +73,24 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: Mapping 
     if fmt == "json":
         return json_records(con, path, chosen.records if chosen else None)
     if fmt == "csv":
-        first, source, params = csv(con, path, chosen)
-    elif fmt == "parquet":
+        return csv(con, path, chosen)
+    if fmt == "parquet":
         first, source, params = 1, "(select columns(*)::varchar from read_parquet(?))", [str(path)]
     else:
         first = excel(con, path, chosen)
         source, params = "(select * from sheet)", []
+    return staged(con, first, source, params)
+
+
+def staged(con: duckdb.DuckDBPyConnection, first: int, source: str, params: list) -> list[str]:
+    """Create the staged table from a relation whose first row is the file's line first; return its columns."""
     con.execute(f"create or replace temp table staged as "
                 f"select row_number() over () + {first - 1} as _line, to_json(r) as _raw, r.* from {source} r", params)
     return [name for name, in con.execute("select name from pragma_table_info('staged') offset 2").fetchall()]
 
 
-def csv(con: duckdb.DuckDBPyConnection, path: Path, chosen: Mapping | None) -> tuple[int, str, list]:
-    """The first data line, the read_csv call and its values; short rows padded with NULLs.
+def csv(con: duckdb.DuckDBPyConnection, path: Path, chosen: Mapping | None) -> list[str]:
+    """Stage a CSV, short rows padded with NULLs.
 
     DuckDB's parallel scanner cannot pad short rows when a quoted field holds a line break: such a file
     is read again by the single-threaded scanner, and any other failure keeps DuckDB's own explanation.
@@ -98,12 +103,14 @@ def csv(con: duckdb.DuckDBPyConnection, path: Path, chosen: Mapping | None) -> t
     options += ", skip = ?" if skip is not None else ""
     params = [str(path), encoding] + ([skip] if skip is not None else [])
     try:
-        con.execute(f"describe select * from read_csv(?, {options})", params)
+        try:
+            return staged(con, 2 + (skip or 0), f"read_csv(?, {options})", params)
+        except duckdb.Error as failure:
+            if "quoted new lines" not in str(failure):
+                raise
+        return staged(con, 2 + (skip or 0), f"read_csv(?, {options}, parallel = false)", params)
     except duckdb.Error as failure:
-        if "quoted new lines" not in str(failure):
-            raise ValueError(f"{path}: {explained(failure)}") from None
-        options += ", parallel = false"
-    return 2 + (skip or 0), f"read_csv(?, {options})", params
+        raise ValueError(f"{path}: {explained(failure)}") from None
 
 
 def explained(failure: Exception) -> str:
