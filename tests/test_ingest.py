@@ -384,7 +384,8 @@ def test_the_incident_panels_read_an_imported_city(tmp_path, monkeypatch):
     with duckdb.connect(str(target), read_only=True) as con:
         cursor = queries.prepare(con)
         clock = queries.clock(cursor)
-        assert clock == max(detected)  # no requests: the data ends at its last incident
+        onsite = [datetime.fromisoformat(r["onsite_at"]) for r in rows]
+        assert clock == max(detected + onsite + [c for c in closed if c])  # no requests: the export's newest time
         flt = Filter(min(detected).date(), clock.date() + timedelta(days=1))
         trend = queries.run(cursor, "incidents_trend", flt, clock, bucket="day")
         still_open = queries.run(cursor, "open_incidents_by", flt, clock)
@@ -393,7 +394,6 @@ def test_the_incident_panels_read_an_imported_city(tmp_path, monkeypatch):
     by_severity = trend.group_by("severity").agg(pl.col("incidents").sum())
     assert dict(by_severity.iter_rows()) == {s: sum(r["severity"] == str(s) for r in rows) for s in (1, 2, 3, 4)}
     assert still_open["open"].sum() == sum(c is None or c > clock for c in closed)
-    onsite = [datetime.fromisoformat(r["onsite_at"]) for r in rows]
     assert dict(zip(listed["incident_id"], listed["stage"])) == {  # a stage after the clock has not happened yet
         r["incident_id"]: "closed" if c and c <= clock else "onsite" if o <= clock else "detected"
         for r, c, o in zip(rows, closed, onsite)}

@@ -13,7 +13,17 @@ import duckdb
 
 from data.ingest.mapping import COLUMNS, Mapping
 from data.ingest.refusals import Drop, Refuse, checked
-from data.ingest.requests import after_snapshot, located, on_the_map, points, raw, times, unreadable, word
+from data.ingest.requests import (
+    after_snapshot,
+    located,
+    on_the_map,
+    points,
+    raw,
+    remember_snapshot,
+    times,
+    unreadable,
+    word,
+)
 
 STAGES = ("detected", "acknowledged", "dispatched", "onsite", "closed")
 TIMES = tuple(f"{stage}_at" for stage in STAGES)
@@ -62,7 +72,8 @@ def candidates(mapping: Mapping) -> str:
              Drop("unknown status", "status", "status_text is not null and given_status is null", "status_text",
                   ("given_status",)),
              *located(), *in_order()]
-    return f"select *, coalesce(given_status, {derived_status()}) as status " \
+    return f"select *, coalesce(given_status, {derived_status()}) as status, " \
+           f"local_time($snapshot::varchar, $formats, $zone) as snapshot_at " \
            f"from ({on_the_map(mapping, checked(parsed, refusals, drops))})"
 
 
@@ -80,3 +91,4 @@ def replace(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     con.execute("""delete from incidents where dataset = ? and incident_id in
                    (select incident_id from candidates where reason is null)""", [dataset])
     con.execute(INSERT, {"source": dataset})
+    remember_snapshot(con, TIMES)

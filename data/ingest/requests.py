@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from data import db
 from data.ingest import parsing
 from data.ingest.mapping import COLUMNS, TIMES, Mapping
 from data.ingest.refusals import Drop, Refuse, checked
@@ -99,6 +100,21 @@ def replace(con: duckdb.DuckDBPyConnection, source: str) -> None:
     con.execute("""delete from requests where source = ? and request_id in
                    (select request_id from candidates where reason is null)""", [source])
     con.execute(INSERT, {"source": source})
+    remember_snapshot(con, LIFE_CYCLE)
+
+
+def remember_snapshot(con: duckdb.DuckDBPyConnection, stages: tuple[str, ...]) -> None:
+    """Keep in meta 'snapshot_at' when the newest export was taken: its mapping's snapshot, else its newest time.
+
+    The dashboard's clock reaches it (queries.clock), so a historical export shows its tickets as they were
+    then: one closed after the last ticket came in is closed, not still open.
+    """
+    taken = con.execute(f"""select greatest(coalesce(max(snapshot_at), max(greatest({', '.join(stages)}))),
+                                            (select max(try_cast(value as timestamp)) from meta
+                                             where key = 'snapshot_at'))
+                             from candidates where reason is null""").fetchone()[0]
+    if taken:
+        db.set_meta(con, {"snapshot_at": taken.isoformat(sep=" ")})
 
 
 def raw(mapping: Mapping, column: str) -> str:
@@ -156,7 +172,8 @@ def candidates(mapping: Mapping) -> str:
              *located(),
              Drop("satisfaction_score not 1..5", "satisfaction_score", "score_text is not null and "
                   "(score is null or score not between 1 and 5)", "score_text", ("score",))]
-    return on_the_map(mapping, checked(parsed, refusals, drops))
+    return f"select *, local_time($snapshot::varchar, $formats, $zone) as snapshot_at " \
+           f"from ({on_the_map(mapping, checked(parsed, refusals, drops))})"
 
 
 INSERT = """
