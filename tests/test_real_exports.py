@@ -6,7 +6,7 @@ whole-number floats); times in the city's zone; and every mapping key."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,9 @@ import duckdb
 import polars as pl
 import pytest
 
+import queries
 from data.ingest import ingest, main, mapping
+from queries import Filter
 from tests.test_ingest import rows_of
 
 # NYC Open Data "311 Service Requests from 2010 to Present" (erm2-nwe9): the CSV export's display names, in order.
@@ -285,3 +287,229 @@ def test_duckdbs_own_explanation_of_a_csv_it_cannot_read_is_kept_in_one_line(tmp
     said = explained(failure.value)
     assert "\n" not in said and said.startswith("CSV Error on Line")
     assert "does not support null_padding in conjunction with quoted new lines" in said
+
+
+def test_a_historical_export_shows_its_tickets_as_they_were_when_it_was_taken(tmp_path):
+    """Tickets came until June 30 and most closed in July: closed they are, not open because no ticket came later."""
+    ts = tickets(90)
+    ts = [t | {"created": datetime(2025, 6, 1) + (t["created"] - BASE) // 8,
+               "closed": t["closed"] and datetime(2025, 7, 1) + (t["closed"] - BASE) // 90} for t in ts]
+    ts = [t | {key: t[key] and t[key].replace(microsecond=0) for key in ("created", "closed")} for t in ts]
+    path = tmp_path / "311-june.csv"
+    path.write_text(csv_text(NYC_DISPLAY, [display_row(t, us) for t in ts]), encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    ingest([path], target, analytics=False)
+    with duckdb.connect(str(target), read_only=True) as con:
+        cursor = queries.prepare(con)
+        clock = queries.clock(cursor, now=datetime(2026, 1, 1))
+        shown = queries.run(cursor, "open_now", Filter(date(2025, 6, 1), date(2025, 8, 1)), clock).row(0, named=True)
+    assert clock == max(t["closed"] for t in ts if t["closed"])
+    assert shown["open"] == sum(1 for t in ts if not t["closed"])
+
+
+def test_a_snapshot_drops_the_stages_after_it_and_is_the_clock(tmp_path):
+    ts = tickets(30)
+    snapshot = ts[20]["created"]
+    path = tmp_path / "311.csv"
+    path.write_text(csv_text(NYC_DISPLAY, [display_row(t, us) for t in ts if t["created"] <= snapshot]),
+                    encoding="utf-8")
+    rules = tmp_path / "nyc.toml"
+    rules.write_text(f'snapshot = "{snapshot:%Y-%m-%d %H:%M:%S}"\n[columns]\nrequest_id = "Unique Key"\n'
+                     'received_at = "Created Date"\nhandled_at = "Closed Date"\ncategory = "Complaint Type"\n',
+                     encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    summary = ingest([path], target, chosen=mapping.load(rules), analytics=False)
+    assert (summary.loaded, summary.rejected) == (21, 0)
+    closed_by_then = {str(t["key"]) for t in ts[:21] if t["closed"] and t["closed"] <= snapshot}
+    assert {key for key, in rows_of(target, "select request_id from requests where handled_at is not null")} == \
+        closed_by_then
+    assert rows_of(target, "select count(*) from rejected_rows where reason = 'after the snapshot'")[0][0] == \
+        sum(1 for t in ts[:21] if t["closed"] and t["closed"] > snapshot)
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert queries.clock(queries.prepare(con), now=datetime(2027, 1, 1)) == snapshot
+
+
+# A Chinese 12345 workbook as centres publish it: a notes sheet first, a title above the header, the date and
+# the time in two columns, BD-09 points (Baidu's map), and no channel column.
+SHEET_HEADERS = ["工单编号", "受理日期", "受理时刻", "办结时间", "一级分类", "诉求内容", "百度经度", "百度纬度"]
+
+
+def workbook(path: Path, rows: list[list], title: bool = True) -> Path:
+    import xlsxwriter
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("填表说明").write(0, 0, "本表为12345热线工单导出")
+    sheet = book.add_worksheet("工单明细")
+    top = 2 if title else 0
+    if title:
+        sheet.write(0, 0, "2026年3月 12345热线工单明细")
+    for row_number, row in enumerate([SHEET_HEADERS, *rows], top):
+        for column, value in enumerate(row):
+            sheet.write(row_number, column, value)
+    book.close()
+    return path
+
+
+def sheet_rows(n: int) -> list[list]:
+    return [[24 + i, f"2026-03-{i % 28 + 1:02d}", f"{8 + i % 10:02d}:{i % 60:02d}", f"2026/03/{i % 28 + 1:02d} 20:00",
+             "市容环境", f"市民反映路灯不亮，联系电话1391234{i:04d}", 116.404 + i / 1000, 39.915 + i / 1000]
+            for i in range(n)]
+
+
+SHEET_MAPPING = """source = "sheet-12345"
+sheet = "工单明细"
+crs = "bd09"
+
+[columns]
+request_id = "工单编号"
+received_at = ["受理日期", "受理时刻"]
+handled_at = "办结时间"
+category = "一级分类"
+text = "诉求内容"
+lat = "百度纬度"
+lon = "百度经度"
+
+[column_formats]
+received_at = ["%Y-%m-%d %H:%M"]
+
+[defaults]
+channel = "hotline"
+"""
+
+
+def test_a_workbook_with_a_title_two_time_columns_and_bd09_points_loads_with_a_mapping(tmp_path, capfd):
+    from coordTransform.coordTransform import bd09_to_gcj02
+    rows = sheet_rows(25)
+    path = workbook(tmp_path / "12345工单.xlsx", rows)
+    (tmp_path / "sheet.toml").write_text(SHEET_MAPPING, encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    summary = ingest([path], target, chosen=mapping.load(tmp_path / "sheet.toml"), analytics=False)
+    assert (summary.read, summary.loaded, summary.rejected) == (25, 25, 0)
+    got = {key: rest for key, *rest in rows_of(target, "select request_id, received_at, channel, lon, lat, text "
+                                                       "from requests")}
+    for row in rows:
+        received, channel, lon, lat, text = got[str(row[0])]
+        assert received == datetime.fromisoformat(f"{row[1]} {row[2]}") and channel == "hotline"
+        assert [lon, lat] == pytest.approx(bd09_to_gcj02(row[6], row[7]), abs=1e-9)  # the package's formulas
+        assert text.endswith(f"联系电话139****{row[0] - 24:04d}")  # masked on entry: never stored in clear
+    assert capfd.readouterr().err == ""  # the spreadsheet reader says nothing of its own
+
+
+def test_a_workbook_with_our_columns_behind_a_notes_sheet_and_a_title_needs_no_mapping(tmp_path):
+    import xlsxwriter
+    path = tmp_path / "export.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "notes")
+    sheet = book.add_worksheet("data")
+    sheet.write(0, 0, "requests, March")
+    for row_number, row in enumerate([["request_id", "received_at", "category"], [24, "2026-03-01 09:00", "供暖"],
+                                      [25, "2026-03-02 09:00", "供暖"]], 1):
+        sheet.write_row(row_number, 0, row)
+    book.close()
+    target = tmp_path / "city.duckdb"
+    assert ingest([path], target, analytics=False).loaded == 2
+    assert rows_of(target, "select request_id from requests order by all") == [("24",), ("25",)]
+
+
+GEOJSON_MAPPING = """source = "geo311"
+records = "features"
+crs = "wgs84"
+
+[columns]
+request_id = "id"
+received_at = "opened"
+category = "type"
+lat = "geometry.coordinates.1"
+lon = "geometry.coordinates.0"
+"""
+
+
+def test_json_lines_nested_fields_and_a_named_wrapper_load_with_a_mapping(tmp_path):
+    from coordTransform.coordTransform import wgs84_to_gcj02
+    lines = tmp_path / "requests.jsonl"
+    lines.write_text("\n".join(json.dumps({"ticket": {"id": f"J{i}", "opened": 1772500000 + 3600 * i},
+                                           "what": {"type": "噪声扰民"}}) for i in range(6)) + "\n", encoding="utf-8")
+    (tmp_path / "lines.toml").write_text('[columns]\nrequest_id = "ticket.id"\nreceived_at = "ticket.opened"\n'
+                                         'category = "what.type"\n', encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    assert ingest([lines], target, chosen=mapping.load(tmp_path / "lines.toml"), analytics=False).loaded == 6
+    shanghai = ZoneInfo("Asia/Shanghai")  # epoch seconds are UTC; the city's clock is Beijing time
+    assert rows_of(target, "select min(received_at) from requests")[0][0] == \
+        datetime.fromtimestamp(1772500000, shanghai).replace(tzinfo=None)
+    features = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [116.30 + i / 100, 39.98]},
+         "properties": {"id": f"G{i}", "opened": f"2026-03-0{i + 1} 10:00:00", "type": "道路"}} for i in range(4)]}
+    geo = tmp_path / "requests.geojson"
+    geo.write_text(json.dumps(features), encoding="utf-8")
+    # a wrapper named by the mapping: a feature's properties are its columns, its geometry's fields by their paths
+    (tmp_path / "geo.toml").write_text(GEOJSON_MAPPING, encoding="utf-8")
+    assert ingest([geo], target, chosen=mapping.load(tmp_path / "geo.toml"), analytics=False).loaded == 4
+    assert rows_of(target, "select lon, lat from requests where source = 'geo311' order by request_id") == \
+        [tuple(pytest.approx(v) for v in wgs84_to_gcj02(116.30 + i / 100, 39.98)) for i in range(4)]
+
+
+def test_rows_to_skip_and_a_wrapper_key_named_by_the_mapping(tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text("Service requests export\nGenerated 2026-03-09\nid,opened,type\n1,2026-03-01 08:00,Noise\n"
+                    "2,2026-03-02 08:00,Noise\n", encoding="utf-8")
+    (tmp_path / "skip.toml").write_text('skip_rows = 2\n[columns]\nrequest_id = "id"\nreceived_at = "opened"\n'
+                                        'category = "type"\n', encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    summary = ingest([path], target, chosen=mapping.load(tmp_path / "skip.toml"), analytics=False)
+    assert (summary.loaded, summary.rejected) == (2, 0)
+    wrapped = tmp_path / "api.json"
+    wrapped.write_text(json.dumps({"meta": {"page": 1}, "result": {"items": [
+        {"id": "W1", "opened": "2026-03-03 08:00", "type": "Noise"}]}}), encoding="utf-8")
+    (tmp_path / "wrapped.toml").write_text('records = "result.items"\n[columns]\nrequest_id = "id"\n'
+                                           'received_at = "opened"\ncategory = "type"\n', encoding="utf-8")
+    assert ingest([wrapped], target, chosen=mapping.load(tmp_path / "wrapped.toml"), analytics=False).loaded == 1
+
+
+def test_a_thousand_bad_rows_sum_to_a_few_reasons_and_raw_rows_are_stored_masked(tmp_path):
+    rows = [{"request_id": f"R{i}" if i % 7 else "", "received_at": f"2026-03-{i % 28 + 1:02d} 09:{i % 60:02d}"
+             if i % 5 else f"junk {i}", "category": "供暖", "text": f"联系电话1391234{i % 10000:04d}",
+             "lat": f"{30 + i / 100}", "lon": "116.4", "handled_at": f"bad {i}"} for i in range(1036)]
+    path = tmp_path / "ours.csv"
+    path.write_text(pl.DataFrame(rows).write_csv(), encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    summary = ingest([path], target, analytics=False)
+    refused = sum(1 for i in range(1036) if i % 7 == 0 or i % 5 == 0)
+    assert (summary.read, summary.rejected) == (1036, refused)
+    assert rows_of(target, "select reason, count(*) from rejected_rows group by all order by all") == [
+        ("missing request_id", sum(1 for i in range(1036) if i % 7 == 0)),
+        ("unreadable received_at", sum(1 for i in range(1036) if i % 7 and i % 5 == 0)),
+        ("unreadable time", 1036 - refused)]
+    assert rows_of(target, "select count(*) from rejected_rows where raw like '%13912340%'")[0][0] == 0
+    assert rows_of(target, "select count(*) from rejected_rows where raw like '%139****%'")[0][0] == 1036  # every row, refused or not
+
+
+def test_mistakes_in_a_mapping_or_a_file_are_said_in_one_line_with_what_would_be_right(tmp_path, capsys):
+    rules = tmp_path / "bad.toml"
+    rules.write_text('sheets = "x"\n[columns]\nrequest_id = "id"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown keys \['sheets'\] \(the keys are kind, source, .*sheet"):
+        mapping.load(rules)
+    path = tmp_path / "export.csv"
+    path.write_text("编号,时间,类别\n1,2026-03-01 08:00,供暖\n", encoding="utf-8")
+    rules.write_text('[columns]\nrequest_id = "工单编号"\nreceived_at = "时间"\ncategory = "类别"\n', encoding="utf-8")
+    assert main([str(path), "--db", str(tmp_path / "city.duckdb"), "--mapping", str(rules)]) == 1
+    said = capsys.readouterr().err
+    assert "['工单编号'] are not in the file (its columns: 编号, 时间, 类别)" in said and said.count("\n") == 1
+    assert main([str(path), "--db", str(tmp_path / "city.duckdb")]) == 1
+    assert "no column for request_id, received_at, category" in capsys.readouterr().err
+
+
+def test_check_says_what_would_load_and_what_would_be_refused_and_writes_nothing(tmp_path, capsys):
+    ts = tickets(12)
+    rows = [display_row(t, us) for t in ts]
+    rows[0][0] = ""  # no id
+    rows[1][1] = "tomorrow"  # no readable received time
+    rows[2][38], rows[2][39] = "51.5", "-0.12"  # a point in London
+    path = tmp_path / "311.csv"
+    path.write_text(csv_text(NYC_DISPLAY, rows), encoding="utf-8")
+    target = tmp_path / "city.duckdb"
+    assert main([str(path), "--db", str(target), "--check"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == f"{path}:" and said[1].startswith("columns: Unique Key → request_id, Created Date → received_at")
+    assert said[2:] == ["check: read=12 would_load=10 would_refuse=2", "  1 rows: missing request_id (refused)",
+                        "  1 rows: point outside the city (loaded without lat,lon)",
+                        "  1 rows: unreadable received_at (refused)"]
+    assert not target.exists()

@@ -167,21 +167,44 @@ def steps_after(con: duckdb.DuckDBPyConnection, kind: str, analytics: bool) -> l
 
 @dataclass(frozen=True)
 class Preview:
-    """How a file reads before it is imported: its format, which of its columns feed ours, its first rows."""
+    """How a file reads before it is imported: its format, which of its columns feed ours, its first rows;
+    checked, also what would load and what would be refused, and why."""
 
     fmt: str
     columns: dict[str, str]  # our column -> theirs
     rows: pl.DataFrame
+    counts: tuple[int, int, int] | None = None  # checked: read, would load, would be refused
+    reasons: pl.DataFrame | None = None  # checked: reason, field (NULL: the row refused), rows
+
+    def lines(self) -> list[str]:
+        """The check in words, one line each."""
+        read, loaded, refused = self.counts or (0, 0, 0)
+        said = [f"columns: {', '.join(f'{theirs} → {ours}' for ours, theirs in self.columns.items())}",
+                f"check: read={read} would_load={loaded} would_refuse={refused}"]
+        return said + [f"  {n} rows: {reason}" + (f" (loaded without {field})" if field else " (refused)")
+                       for reason, field, n in (self.reasons.iter_rows() if self.reasons is not None else [])]
 
 
-def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requests", rows: int = 20) -> Preview:
-    """Read the file as an import of kind would, in a database of its own in memory: nothing is written."""
+def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requests", rows: int = 20,
+            check: bool = False) -> Preview:
+    """Read the file as an import of kind would, in a database of its own in memory: nothing is written.
+
+    check: import it there too, to say what would load and what would be refused (against an empty city:
+    without the stored versions and district boundaries of the real database).
+    """
     with duckdb.connect() as con:
         fmt = files.detect(path)
         headers = files.stage(con, path, fmt, chosen)
         rules = chosen or mapping.recognise(headers, fmt, path.stem, kind, str(path))
-        return Preview(fmt, {ours: " + ".join(rules.theirs(ours)) for ours in rules.columns},
-                       con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl())
+        first = con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl()
+        columns = {ours: " + ".join(rules.theirs(ours)) for ours in rules.columns}
+        if not check:
+            return Preview(fmt, columns, first)
+        db.create_schema(con)
+        counts = load_file(con, path, fmt, chosen, None, "check", kind)[:3]
+        reasons = con.execute("select reason, field, count(*) as rows from rejected_rows group by all "
+                              "order by rows desc, reason").pl()
+        return Preview(fmt, columns, first, counts, reasons)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,12 +218,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", help="the dataset name to keep the rows under (default: from the mapping)")
     parser.add_argument("--no-analytics", action="store_true",
                         help="skip recomputing warnings, forecast and topics (run python -m queries.analytics later)")
+    parser.add_argument("--check", action="store_true",
+                        help="say what would load and what would be refused, and why; write nothing")
     args = parser.parse_args(argv)
     try:
         for path in args.files:
             if not path.is_file():
                 raise ValueError(f"{path}: no such file")
         chosen = mapping.load(args.mapping, args.kind) if args.mapping else None
+        if args.check:
+            for path in args.files:
+                print(f"{path}:", *preview(path, chosen, args.kind or "requests", check=True).lines(), sep="\n")
+            return 0
         summary = ingest(args.files, args.db, args.format, chosen, args.source, kind=args.kind,
                          analytics=not args.no_analytics)
     except (ValueError, OSError, duckdb.Error) as failure:
