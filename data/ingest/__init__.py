@@ -74,7 +74,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapp
     chosen.check(headers, str(path))
     source, rows = source or chosen.source, KINDS[chosen.kind]
     extent = extent_of(con, chosen) if chosen.kind != "indicators" else None
-    values = {**requests.parameters(chosen, source, extent, rows.VOCABULARIES, rows.KNOWN),
+    values = {**requests.parameters(con, chosen, source, extent, rows.VOCABULARIES, rows.KNOWN),
               **rows.BOUND}
     if chosen.kind == "indicators":
         indicators.define_ours(con)

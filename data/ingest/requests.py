@@ -31,21 +31,36 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def parameters(mapping: Mapping, source: str, extent: tuple[float, float, float, float] | None,
-               vocabularies: tuple[str, ...] = VOCABULARIES, known: dict[str, dict[str, str]] | None = None) -> dict:
-    """The values the SQL binds; a vocabulary's known words are extended (and overridden) by the mapping's."""
+def parameters(con: duckdb.DuckDBPyConnection, mapping: Mapping, source: str,
+               extent: tuple[float, float, float, float] | None, vocabularies: tuple[str, ...] = VOCABULARIES,
+               known: dict[str, dict[str, str]] | None = None) -> dict:
+    """The values the SQL binds; a vocabulary's known words are extended (and overridden) by the mapping's.
+
+    Each mapped time column gets its formats with those its first values match in front (a format that
+    fails costs a parse attempt per value: the whole list for a file in the list's last form tripled an import).
+    """
     formats = [*mapping.timestamp_formats, *parsing.FORMATS]
     values = {"source": source, "formats": formats, "zone": settings.value("CITYOPS_TIMEZONE"),
               "snapshot": mapping.snapshot,
               "west": extent[0] if extent else -180.0, "south": extent[1] if extent else -90.0,
               "east": extent[2] if extent else 180.0, "north": extent[3] if extent else 90.0}
-    values |= {f"formats_{column}": [*own, *formats] for column, own in mapping.column_formats.items()}
+    values |= {f"formats_{column}": seen_first(con, raw(mapping, column),
+                                               [*mapping.column_formats.get(column, ()), *formats])
+               for column in mapping.columns if column.endswith("_at")}
     for column in vocabularies:
         words = {**(known or {}).get(column, {}), **mapping.values.get(column, {})}
         values[f"{column}_words"], values[f"{column}_codes"] = list(words), list(words.values())
     for column, value in mapping.defaults.items():
         values[f"default_{column}"] = value
     return values
+
+
+def seen_first(con: duckdb.DuckDBPyConnection, text: str, formats: list[str]) -> list[str]:
+    """The formats, those that read any of the column's first thousand values first, each group in its order."""
+    sample = f"select {text} as t from staged where t is not null limit 1000"
+    counts = con.execute(f"select {', '.join('count(try_strptime(t, ?))' for _ in formats)} from ({sample})",
+                         formats).fetchone()
+    return [f for f, n in zip(formats, counts) if n] + [f for f, n in zip(formats, counts) if not n]
 
 
 def word(column: str, text: str) -> str:
@@ -56,7 +71,7 @@ def word(column: str, text: str) -> str:
 def times(mapping: Mapping, text: dict[str, str], columns: tuple[str, ...]) -> str:
     """Each time column parsed as local time (parsing.local_time), beside its text."""
     return ",\n".join(f"{text[c]} as {c}_text, "
-                      f"local_time({text[c]}, {'$formats_' + c if c in mapping.column_formats else '$formats'}, "
+                      f"local_time({text[c]}, {'$formats_' + c if c in mapping.columns else '$formats'}, "
                       f"$zone) as {c}" for c in columns)
 
 
