@@ -117,9 +117,11 @@ def updating(target: str | Path, memory: str = "1500MB") -> Iterator[duckdb.Duck
 
     Nothing is copied: a batch costs what it changes. A failure or a killed process rolls the whole
     transaction back, so no partial batch is ever visible and the previous data stays as it was.
+    A database the block created is removed again when it fails.
     """
     target = Path(target)
     with writing(target):
+        new = not target.exists()
         con = opened_when_free(target, config={"memory_limit": memory})
         try:
             con.execute("set enable_progress_bar = false")
@@ -130,6 +132,10 @@ def updating(target: str | Path, memory: str = "1500MB") -> Iterator[duckdb.Duck
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("rollback")
+            con.close()
+            if new:  # a failed first import leaves no empty database behind
+                target.unlink(missing_ok=True)
+                Path(f"{target}.wal").unlink(missing_ok=True)
             raise
         finally:
             con.close()

@@ -207,13 +207,17 @@ create table if not exists imports (
     seconds    double not null     -- how long it took
 );
 
-create table if not exists rejected_rows (
+create table if not exists rejected_rows (  -- refused rows, and values dropped from rows that loaded
     import_id varchar not null, -- the import that refused it
     file      varchar not null, -- the file it came from
-    line      bigint not null,  -- its line in a CSV (the header is line 1), else its record number from 1
-    reason    varchar not null, -- why it was refused
-    raw       varchar not null  -- the row as read, as JSON text, nothing dropped
+    line      bigint not null,  -- its record in a CSV or sheet (the header is line 1), else its record number from 1
+    reason    varchar not null, -- why, from a short fixed vocabulary (data/ingest/refusals.py)
+    raw       varchar not null, -- the row as read, as JSON text, personal data masked
+    detail    varchar,          -- the value or the other line the reason is about
+    field     varchar           -- NULL: the row was refused; else the row loaded without (or with corrected) this column
 );
+alter table rejected_rows add column if not exists detail varchar;  -- databases from before the two columns
+alter table rejected_rows add column if not exists field varchar;
 
 create table if not exists warnings (
     warning_id  varchar not null,  -- stable id: kind, place, topic and the day it was first seen

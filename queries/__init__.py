@@ -250,9 +250,12 @@ def run(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: datetime, 
 def clock(cursor: duckdb.DuckDBPyConnection, now: datetime | None = None) -> datetime:
     """The dashboard's 'now': the wall clock, unless the data ends earlier (an old demo, an import).
 
-    A city that imported incidents but no requests ends at its last incident.
+    A city that imported incidents but no requests ends at its last incident; an imported export ends when it
+    was taken (meta 'snapshot_at', data/ingest/requests.py), so what closed after its last ticket came is closed.
     """
-    latest = cursor.execute("select coalesce((select max(received_at) from requests), "
-                            "(select max(detected_at) from incidents))").fetchone()[0]
+    latest = cursor.execute("select greatest(coalesce((select max(received_at) from requests), "
+                            "(select max(detected_at) from incidents)), "
+                            "(select max(try_cast(value as timestamp)) from meta where key = 'snapshot_at'))"
+                            ).fetchone()[0]
     now = now or datetime.now()
     return min(now, latest) if latest else now

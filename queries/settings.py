@@ -67,6 +67,9 @@ SETTINGS = {setting.env: setting for setting in (
     Setting("CITYOPS_PULL_PAGE_SIZE", 1000, int, "records a pull asks for per page (`page_size`, `$limit`)"),
     Setting("CITYOPS_PULL_TIMEOUT", 30.0, float,
             "seconds a pull waits for its portal before it gives up until the next cycle"),
+    Setting("CITYOPS_TIMEZONE", "Asia/Shanghai", str,
+            "the city's time zone: an imported time with an offset (`-06:00`, `Z`) or in epoch seconds is converted "
+            "to it; a time without one is taken as the city's own"),
 )}
 
 

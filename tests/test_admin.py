@@ -116,15 +116,15 @@ def test_a_mapping_that_is_not_toml(page, caplog, uploads, tmp_path):
     told(page, caplog, uploads, "字段映射文件有误：")
 
 
-def test_a_mapping_with_a_short_extent_fails_the_import_in_a_line(page, caplog, uploads, tmp_path, copy):
+def test_a_mapping_with_a_short_extent_is_refused_in_a_line_before_anything_is_read(page, caplog, uploads, tmp_path,
+                                                                                     copy):
     caplog.set_level(logging.ERROR, "cityops")
     before = copy.read_bytes()
     page.file_uploader(key="admin_mapping").set_value(("mapping.toml", NYC_MAPPING, "text/plain"))
     page.file_uploader(key="admin_files").set_value(("311.csv", write_csv(tmp_path / "a.csv", nyc_rows(5))
                                                      .read_bytes(), "text/csv")).run()
-    assert not page.error and "311.csv · nyc311" in shown(page), "the file reads: the extent only matters on import"
-    page.button(key="admin_import").click().run()
-    told(page, caplog, uploads, "导入失败，数据库未改动：")
+    told(page, caplog, uploads, "字段映射文件有误：", "mapping.toml: extent must be four numbers")
+    assert not [button for button in page.button if button.key == "admin_import"], "no import offered"
     assert copy.read_bytes() == before
 
 

@@ -118,7 +118,8 @@ def test_a_gbk_export_with_a_mapping_file(tmp_path):
     assert rows_of(target, "select records_responses from sources")[0][0] is True
 
 
-def test_open311_json_and_parquet(tmp_path):
+def test_open311_json_and_parquet(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYOPS_TIMEZONE", "America/New_York")  # the offsets' own zone: times read as written
     records = [{"service_request_id": f"S{i}", "status": "closed" if i % 2 else "open", "service_name": "Pothole",
                 "service_code": "POT", "description": f"hole number {i}", "agency_responsible": "DPW",
                 "requested_datetime": f"2026-04-{i + 1:02d}T09:30:00-04:00",
@@ -137,37 +138,50 @@ def test_open311_json_and_parquet(tmp_path):
     assert rows_of(target, "select count(*) from requests")[0][0] == 12
 
 
-BAD = {  # line -> (changes to a good row, the reason's start)
-    2: ({"Unique Key": ""}, "missing request_id"),
-    3: ({"Created Date": ""}, "missing received_at"),
-    4: ({"Created Date": "yesterday"}, 'received_at "yesterday" matches none'),
-    5: ({"Closed Date": "soon", "Status": "Closed"}, 'handled_at "soon" is not a time'),
-    6: ({"Complaint Type": ""}, "missing category"),
-    7: ({"Status": "Lost"}, 'unknown status "Lost"'),
-    8: ({"Latitude": "north"}, 'coordinates "north'),
-    9: ({"Longitude": ""}, "only one of latitude and longitude"),
-    10: ({"Latitude": "51.5", "Longitude": "-0.12"}, "point 51.5, -0.12 is outside the city"),
-    11: ({"Closed Date": stamp(datetime(2026, 2, 1)), "Status": "Closed"}, "handled_at before received_at"),
-    12: ({"Unique Key": "999"}, "request_id repeated at line 13"),
+BAD = {  # line -> (changes to a good row, the reason, the column a loaded row lost (None: refused), the detail)
+    2: ({"Unique Key": ""}, "missing request_id", None, None),
+    3: ({"Created Date": ""}, "missing received_at", None, None),
+    4: ({"Created Date": "yesterday"}, "unreadable received_at", None, "yesterday"),
+    5: ({"Closed Date": "soon", "Status": "Closed"}, "unreadable time", "handled_at", "soon"),
+    6: ({"Complaint Type": ""}, "missing category", None, None),
+    7: ({"Status": "Lost"}, "unknown status", "status", "Lost"),
+    8: ({"Latitude": "north"}, "coordinates not numbers", "lat,lon", "north, -73.9857"),
+    9: ({"Longitude": ""}, "only one coordinate", "lat,lon", "40.7484, "),
+    10: ({"Latitude": "51.5", "Longitude": "-0.12"}, "point outside the city", "lat,lon", "51.5, -0.12"),
+    11: ({"Closed Date": stamp(datetime(2026, 2, 1, 9)), "Status": "Closed"}, "before received_at", "handled_at",
+         stamp(datetime(2026, 2, 1, 9))),
+    12: ({"Unique Key": "999"}, "repeated request_id", None,
+         "line 13 is kept (2 stages, the last at 2026-03-01 13:00:00; this row 2 stages, the last at 2026-03-01 13:00:00)"),
 }
 
 
-def test_ten_kinds_of_bad_rows_are_refused_with_their_reasons(tmp_path):
+def test_only_rows_without_an_id_a_received_time_or_a_category_are_refused_the_rest_lose_the_bad_value(tmp_path):
     base = datetime(2026, 3, 1, 8)
-    rows = [nyc_row(100 + line, base + timedelta(hours=line), **changes) for line, (changes, _) in BAD.items()]
+    rows = [nyc_row(100 + line, base + timedelta(hours=line), **changes) for line, (changes, *_) in BAD.items()]
+    rows[-1] = nyc_row(999, base, base + timedelta(hours=5))  # line 12 repeats line 13 exactly
     rows += [nyc_row(999, base, base + timedelta(hours=5))] + [nyc_row(2000 + i, base) for i in range(5)]
     path = write_csv(tmp_path / "bad.csv", rows)
     target = tmp_path / "city.duckdb"
     summary = ingest([path], target)
-    assert (summary.read, summary.rejected, summary.loaded) == (len(rows), len(BAD), len(rows) - len(BAD))
-    refused = dict(((line, (reason, raw)) for line, reason, raw in
-                    rows_of(target, "select line, reason, raw from rejected_rows where file = ?", [str(path)])))
-    assert set(refused) == set(BAD)
-    for line, (changes, reason) in BAD.items():
-        assert refused[line][0].startswith(reason), (line, refused[line][0])
-        raw = json.loads(refused[line][1])
-        assert {k: v or None for k, v in changes.items()}.items() <= {k: raw[k] for k in changes}.items()
-    assert rows_of(target, "select count(*) from requests where request_id = '999'")[0][0] == 1
+    refused = [line for line, (_, _, field, _) in BAD.items() if field is None]
+    assert (summary.read, summary.rejected, summary.loaded) == (len(rows), len(refused), len(rows) - len(refused))
+    kept = {}
+    for line, reason, field, detail, raw in rows_of(
+            target, "select line, reason, field, detail, raw from rejected_rows where file = ?", [str(path)]):
+        kept.setdefault(line, set()).add((reason, field, detail))
+        changes = BAD[line][0]
+        assert {k: v or None for k, v in changes.items()}.items() <= {k: json.loads(raw)[k] for k in changes}.items()
+    closed = {("closed without a closed time", "status", "Closed")}  # the closing time lost, the status says closed
+    assert kept == {line: {(reason, field, detail)} | (closed if line in (5, 11) else set())
+                    for line, (_, reason, field, detail) in BAD.items()}
+    loaded = {key: rest for key, *rest in rows_of(target, "select request_id, handled_at, lat, lon from requests")}
+    assert set(loaded) == {"999", *(str(100 + line) for line, (_, _, field, _) in BAD.items() if field),
+                           *(str(2000 + i) for i in range(5))}
+    assert loaded["105"][0] is None and loaded["111"][0] is None  # the unreadable and the too early closing time
+    assert all(loaded[str(100 + line)][1:] == [None, None] for line in (8, 9, 10))  # no point, but the row
+    assert loaded["107"][0] is None  # an unknown status says nothing: the ticket is as its times say (open)
+    assert rows_of(target, "select reason, count(*) from rejected_rows group by all order by all") == sorted(
+        [(reason, 1) for _, reason, _, _ in BAD.values()] + [("closed without a closed time", 2)])
 
 
 def test_importing_twice_changes_nothing_and_a_newer_export_replaces(tmp_path):
@@ -250,8 +264,7 @@ def test_an_excel_export_loads_with_its_line_numbers(tmp_path):
     target = tmp_path / "city.duckdb"
     summary = ingest([tmp_path / "export.xlsx"], target)
     assert (summary.loaded, summary.rejected) == (2, 1)
-    assert rows_of(target, "select line, reason from rejected_rows") == \
-        [(3, 'received_at "soon" matches none of the time formats')]
+    assert rows_of(target, "select line, reason, detail from rejected_rows") == [(3, "unreadable received_at", "soon")]
 
 
 INCIDENTS = ROOT / "data/mappings/example-incidents.toml"
@@ -298,44 +311,50 @@ def test_incidents_import_twice_changes_nothing_and_an_update_replaces(tmp_path)
     assert main([str(path), "--db", str(target), "--mapping", str(INCIDENTS), "--kind", "requests"]) == 1
 
 
-BAD_INCIDENTS = {  # line -> (changes to a good row, the reason's start)
-    2: ({"事件编号": ""}, "missing incident_id"),
-    3: ({"事件类型": ""}, "missing type"),
-    4: ({"事件等级": ""}, "missing severity"),
-    5: ({"事件等级": "五级"}, 'severity "五级" is not 1..4'),
-    6: ({"事件等级": "7"}, 'severity "7" is not 1..4'),
-    7: ({"发现时间": ""}, "missing detected_at"),
-    8: ({"发现时间": "昨天"}, 'detected_at "昨天" matches none of the time formats'),
-    9: ({"到场时间": "soon"}, 'onsite_at "soon" is not a time'),
-    10: ({"事件状态": "挂起"}, 'unknown status "挂起"'),
-    11: ({"纬度": "北纬"}, 'coordinates "北纬, 116.45" are not numbers'),
-    12: ({"经度": ""}, "only one of latitude and longitude"),
-    13: ({"纬度": "31.23", "经度": "121.47"}, "point 31.23, 121.47 is outside the city"),
-    14: ({"到场时间": "2026-03-01 08:10:00"}, "onsite_at before dispatched_at"),
-    15: ({"确认时间": "2026-03-01 07:00:00"}, "acknowledged_at before detected_at"),
-    16: ({"事件编号": "DUP"}, "incident_id repeated at line 17"),
+BAD_INCIDENTS = {  # line -> (changes to a good row, the reason, the column a loaded row lost (None: refused), detail)
+    2: ({"事件编号": ""}, "missing incident_id", None, None),
+    3: ({"事件类型": ""}, "missing type", None, None),
+    4: ({"事件等级": ""}, "missing severity", None, None),
+    5: ({"事件等级": "五级"}, "severity not 1..4", None, "五级"),
+    6: ({"事件等级": "7"}, "severity not 1..4", None, "7"),
+    7: ({"发现时间": ""}, "missing detected_at", None, None),
+    8: ({"发现时间": "昨天"}, "unreadable detected_at", None, "昨天"),
+    9: ({"到场时间": "soon"}, "unreadable time", "onsite_at", "soon"),
+    10: ({"事件状态": "挂起"}, "unknown status", "status", "挂起"),
+    11: ({"纬度": "北纬"}, "coordinates not numbers", "lat,lon", "北纬, 116.45"),
+    12: ({"经度": ""}, "only one coordinate", "lat,lon", "39.91, "),
+    13: ({"纬度": "31.23", "经度": "121.47"}, "point outside the city", "lat,lon", "31.23, 121.47"),
+    14: ({"到场时间": "2026-03-01 08:10:00"}, "before an earlier stage", "onsite_at", "2026-03-01 08:10:00"),
+    15: ({"确认时间": "2026-03-01 07:00:00"}, "before an earlier stage", "acknowledged_at", "2026-03-01 07:00:00"),
+    16: ({"事件编号": "DUP"}, "repeated incident_id", None,
+         "line 17 is kept (5 stages, the last at 2026-03-01 13:00:00; this row 5 stages, the last at 2026-03-01 13:00:00)"),
 }
 
 
-def test_bad_incident_rows_are_refused_with_their_reasons(tmp_path):
+def test_an_incident_is_refused_only_without_its_id_type_severity_or_detection_time(tmp_path):
     base = datetime(2026, 3, 1, 8)
-    rows = [incident_row(f"B{line}", base, **changes) for line, (changes, _) in BAD_INCIDENTS.items()]
+    rows = [incident_row(f"B{line}", base, **changes) for line, (changes, *_) in BAD_INCIDENTS.items()]
     # line 17 repeats line 16 as far along its life cycle, so the later row is kept (test_round_trip: older ones)
     rows += [incident_row("DUP", base, 5)] + [incident_row(f"OK{i}", base, i + 1) for i in range(5)]
     path = write_csv(tmp_path / "bad-events.csv", rows, headers=INCIDENT_HEADERS)
     target = tmp_path / "city.duckdb"
     summary = ingest([path], target, chosen=mapping.load(INCIDENTS))
-    assert (summary.read, summary.rejected, summary.loaded) == \
-        (len(rows), len(BAD_INCIDENTS), len(rows) - len(BAD_INCIDENTS))
-    refused = {line: (reason, raw) for line, reason, raw in
-               rows_of(target, "select line, reason, raw from rejected_rows where file = ?", [str(path)])}
-    assert set(refused) == set(BAD_INCIDENTS)
-    for line, (changes, reason) in BAD_INCIDENTS.items():
-        assert refused[line][0].startswith(reason), (line, refused[line][0])
-        raw = json.loads(refused[line][1])
-        assert {k: v or None for k, v in changes.items()}.items() <= {k: raw[k] for k in changes}.items()
-    kept = dict(rows_of(target, "select incident_id, status from incidents"))
-    assert kept == {"DUP": "closed", **{f"OK{i}": STAGES[i] for i in range(5)}}
+    refused = [line for line, (_, _, field, _) in BAD_INCIDENTS.items() if field is None]
+    assert (summary.read, summary.rejected, summary.loaded) == (len(rows), len(refused), len(rows) - len(refused))
+    kept = {line: (reason, field, detail, json.loads(raw)) for line, reason, field, detail, raw in rows_of(
+        target, "select line, reason, field, detail, raw from rejected_rows where file = ?", [str(path)])}
+    assert set(kept) == set(BAD_INCIDENTS)
+    for line, (changes, reason, field, detail) in BAD_INCIDENTS.items():
+        assert kept[line][:3] == (reason, field, detail), line
+        assert {k: v or None for k, v in changes.items()}.items() <= {k: kept[line][3][k] for k in changes}.items()
+    stored = {key: rest for key, *rest in rows_of(target, "select incident_id, status, acknowledged_at, onsite_at, "
+                                                          "lat from incidents")}
+    loaded = [f"B{line}" for line, (_, _, field, _) in BAD_INCIDENTS.items() if field]
+    assert {key: status for key, (status, *_) in stored.items()} == \
+        {"DUP": "closed", **dict.fromkeys(loaded, "closed"), **{f"OK{i}": STAGES[i] for i in range(5)}}
+    assert stored["B9"][2] is None and stored["B14"][2] is None and stored["B15"][1] is None
+    assert stored["B14"][1] == base + timedelta(minutes=5)  # only the stage out of order goes
+    assert [stored[f"B{line}"][3] for line in (11, 12, 13)] == [None] * 3
 
 
 def our_incidents(n: int, base: datetime) -> list[dict]:
@@ -364,7 +383,8 @@ def test_the_incident_panels_read_an_imported_city(tmp_path, monkeypatch):
     with duckdb.connect(str(target), read_only=True) as con:
         cursor = queries.prepare(con)
         clock = queries.clock(cursor)
-        assert clock == max(detected)  # no requests: the data ends at its last incident
+        onsite = [datetime.fromisoformat(r["onsite_at"]) for r in rows]
+        assert clock == max(detected + onsite + [c for c in closed if c])  # no requests: the export's newest time
         flt = Filter(min(detected).date(), clock.date() + timedelta(days=1))
         trend = queries.run(cursor, "incidents_trend", flt, clock, bucket="day")
         still_open = queries.run(cursor, "open_incidents_by", flt, clock)
@@ -373,7 +393,6 @@ def test_the_incident_panels_read_an_imported_city(tmp_path, monkeypatch):
     by_severity = trend.group_by("severity").agg(pl.col("incidents").sum())
     assert dict(by_severity.iter_rows()) == {s: sum(r["severity"] == str(s) for r in rows) for s in (1, 2, 3, 4)}
     assert still_open["open"].sum() == sum(c is None or c > clock for c in closed)
-    onsite = [datetime.fromisoformat(r["onsite_at"]) for r in rows]
     assert dict(zip(listed["incident_id"], listed["stage"])) == {  # a stage after the clock has not happened yet
         r["incident_id"]: "closed" if c and c <= clock else "onsite" if o <= clock else "detected"
         for r, c, o in zip(rows, closed, onsite)}
@@ -402,14 +421,15 @@ def indicator_row(period: str, district: str, code: str, value: str, **changes) 
             "指标值": value, **changes}
 
 
-BAD_INDICATORS = {  # line -> (row, its reason)
+BAD_INDICATORS = {  # line -> (row, its reason and detail)
     2: (indicator_row("2026-09", "朝阳区", "Z9.9", "3"),
-        'unknown code "Z9.9" without dimension, aim, name, measure_unit, target, higher_is_better'),
-    3: (indicator_row("九月", "朝阳区", "A1.2", "96"), 'period "九月" is not a month'),
-    4: (indicator_row("2026-09", "朝阳区", "A1.2", "n/a"), 'value "n/a" is not a number'),
-    5: (indicator_row("2026-09", "朝阳区", "", "96"), "missing code"),
+        ("unknown code without its definition",
+         "Z9.9 without dimension, aim, name, measure_unit, target, higher_is_better")),
+    3: (indicator_row("九月", "朝阳区", "A1.2", "96"), ("period not a month", "九月")),
+    4: (indicator_row("2026-09", "朝阳区", "A1.2", "n/a"), ("value not a number", "n/a")),
+    5: (indicator_row("2026-09", "朝阳区", "", "96"), ("missing code", None)),
     6: (indicator_row("2026-09", "朝阳区", "B1.2", "91", 指标方向="maybe"),
-        'higher_is_better "maybe" is neither true nor false'),
+        ("higher_is_better neither true nor false", "maybe")),
 }
 
 
@@ -427,9 +447,10 @@ def test_indicators_join_their_definitions_score_and_refuse_bad_rows(tmp_path):
     path = write_csv(tmp_path / "evaluation.csv", rows, headers=INDICATOR_HEADERS)
     target = tmp_path / "city.duckdb"
     assert main([str(path), "--db", str(target), "--mapping", str(INDICATORS)]) == 0
-    assert dict(rows_of(target, "select line, reason from rejected_rows")) == {
+    assert {line: (reason, detail) for line, reason, detail in rows_of(
+        target, "select line, reason, detail from rejected_rows")} == {
         **{line: reason for line, (_, reason) in BAD_INDICATORS.items()},
-        7: f"code {reported[0].code} for that month and district repeated at line {later}; that later row is kept"}
+        7: ("repeated for its month and district", f"line {later} is kept")}
     stored = {(district, code): rest for district, code, *rest in rows_of(target, """
         select district, code, period, dimension, aim, name, value, measure_unit, target, higher_is_better, score,
                responsible_unit, dataset from indicators""")}
@@ -477,7 +498,7 @@ def test_imported_indicators_survive_a_requests_import_and_an_update_replaces_th
     assert rows_of(target, key, ["A1.2", "BROOKLYN"])[0][0] == 90.0
 
 
-def test_a_point_inside_the_box_but_outside_every_district_is_refused(tmp_path, con):
+def test_a_point_inside_the_box_but_outside_every_district_is_dropped_and_its_row_loads(tmp_path, con):
     target = tmp_path / "city.duckdb"
     demo_districts = con.execute("select * from districts").arrow()
     with duckdb.connect(str(target)) as con:
@@ -500,10 +521,13 @@ def test_a_point_inside_the_box_but_outside_every_district_is_refused(tmp_path, 
     for row, (lat, lon) in zip(rows, (inside, outside)):
         row.update(lat=str(lat), lon=str(lon))
     summary = ingest([write_csv(tmp_path / "incidents.csv", rows, headers=list(rows[0]))], target, kind="incidents")
-    assert (summary.loaded, summary.rejected) == (1, 1)
-    assert rows_of(target, "select incident_id from incidents") == [("E0",)]
-    assert rows_of(target, "select line, reason from rejected_rows") == \
-        [(3, f"point {outside[0]}, {outside[1]} is outside every district boundary")]
+    assert (summary.loaded, summary.rejected) == (2, 0)
+    assert rows_of(target, "select incident_id, lat, lon from incidents order by all") == \
+        [("E0", *inside), ("E1", None, None)]
+    assert rows_of(target, "select line, reason, field, detail from rejected_rows") == \
+        [(3, "point outside every district", "lat,lon", f"{outside[0]}, {outside[1]}")]
     request = [{"request_id": "R1", "received_at": "2026-03-01 09:00:00", "category": "市容环境",
                 "lat": str(outside[0]), "lon": str(outside[1])}]
-    assert ingest([write_csv(tmp_path / "requests.csv", request, headers=list(request[0]))], target).rejected == 1
+    summary = ingest([write_csv(tmp_path / "requests.csv", request, headers=list(request[0]))], target)
+    assert (summary.loaded, summary.rejected) == (1, 0)
+    assert rows_of(target, "select lat, lon from requests") == [(None, None)]

@@ -82,10 +82,11 @@ def test_a_newer_version_is_applied_and_an_older_one_after_it_is_refused_and_kep
     late = ours(tmp_path / "monday-again.csv", [ticket("T1", 1), ticket("T2", 4, text="corrected")])
     older = ingest([late], target, source="12345")
     assert (older.read, older.loaded, older.rejected) == (2, 1, 1)
-    (line, reason, raw), = rows_of(target, "select line, reason, raw from rejected_rows where file = ?", [str(late)])
+    (line, reason, detail, raw), = rows_of(target, "select line, reason, detail, raw from rejected_rows "
+                                                   "where file = ?", [str(late)])
     assert (line, json.loads(raw)["request_id"]) == (2, "T1")
-    assert reason == "older than the stored version (5 stages, the last at 2026-03-03 15:00:00; " \
-                     "this row 1 stages, the last at 2026-03-02 09:00:00)"
+    assert reason == "older than the stored version"
+    assert detail == "stored: 5 stages, the last at 2026-03-03 15:00:00; this row 1 stages, the last at 2026-03-02 09:00:00"
     assert rows_of(target, STORED) == applied  # T2 as far along: the corrected row replaces it, its times the same
     assert rows_of(target, "select text from requests where request_id = 'T2'") == [("corrected",)]
 
@@ -97,10 +98,11 @@ def test_in_one_file_the_version_furthest_along_is_kept_wherever_it_stands(tmp_p
     assert (summary.read, summary.loaded, summary.rejected) == (4, 2, 2)
     assert rows_of(target, "select request_id, count(dispatched_at) + count(responded_at) + count(handled_at) "
                            "from requests group by all order by all") == [("T1", 3), ("T2", 2)]
-    assert rows_of(target, "select line, reason from rejected_rows order by line") == [
-        (3, ("older than the version at line 2 (4 stages, the last at 2026-03-03 05:00:00; "
-             "this row 2 stages, the last at 2026-03-02 10:00:00)")),
-        (4, "request_id repeated at line 5; that later row is kept")]
+    assert rows_of(target, "select line, reason, detail from rejected_rows order by line") == [
+        (3, "older than another line", ("line 2 is kept (4 stages, the last at 2026-03-03 05:00:00; "
+                                        "this row 2 stages, the last at 2026-03-02 10:00:00)")),
+        (4, "older than another line", ("line 5 is kept (3 stages, the last at 2026-03-02 12:00:00; "
+                                        "this row 1 stages, the last at 2026-03-02 09:00:00)"))]
 
 
 def test_a_nyc_ticket_closed_later_is_applied_and_its_open_version_arriving_after_is_refused(tmp_path):
@@ -111,7 +113,8 @@ def test_a_nyc_ticket_closed_later_is_applied_and_its_open_version_arriving_afte
     assert rows_of(target, "select handled_at from requests") == [(BASE + timedelta(days=1),)]
     late = ingest([write_csv(tmp_path / "open-again.csv", [opened])], target)
     assert (late.loaded, late.rejected) == (0, 1)
-    assert late.refused["reason"][0].startswith("older than the stored version (2 stages")
+    assert late.refused["reason"][0] == "older than the stored version"
+    assert rows_of(target, "select detail from rejected_rows")[0][0].startswith("stored: 2 stages")
     assert rows_of(target, "select handled_at from requests") == [(BASE + timedelta(days=1),)]
 
 
@@ -127,8 +130,9 @@ def test_an_incident_closed_is_not_reopened_by_its_older_version_in_the_same_fil
     first = ingest([ours(tmp_path / "a.csv", [incident("SJ1", 5), incident("SJ1", 2)])], target, source="sensors",
                    kind="incidents")
     assert (first.loaded, first.rejected) == (1, 1)
-    assert first.refused["reason"][0].startswith("older than the version at line 2 (5 stages")
+    assert first.refused["reason"][0] == "older than another line"
+    assert rows_of(target, "select detail from rejected_rows")[0][0].startswith("line 2 is kept (5 stages")
     second = ingest([ours(tmp_path / "b.csv", [incident("SJ1", 3)])], target, source="sensors", kind="incidents")
     assert (second.loaded, second.rejected) == (0, 1)
-    assert second.refused["reason"][0].startswith("older than the stored version (5 stages")
+    assert second.refused["reason"][0] == "older than the stored version"
     assert rows_of(target, "select status, closed_at from incidents") == [("closed", BASE + timedelta(minutes=300))]

@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from data import db
-from data.ingest import boundaries, files, incidents, indicators, limits, mapping, requests, versions
+from data.ingest import boundaries, files, incidents, indicators, limits, mapping, refusals, requests, versions
 from data.refresh import Batch, refresh
 from queries import PARAMETER
 
@@ -70,26 +70,22 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, chosen: mapp
     """Stage, check and upsert one file of kind; return read, loaded, rejected and the dataset it went to."""
     limits.check(path, fmt)
     fmt = files.detect(path) if fmt == "auto" else fmt
-    known = mapping.KNOWN.get(fmt) if chosen is None else None
-    if known and kind != "requests":
-        raise ValueError(f"{path}: a {fmt} export holds requests, not {kind}")
-    headers = files.stage(con, path, fmt, chosen.encoding if chosen else None)
-    chosen = chosen or (known.present(headers) if known else mapping.ours(headers, source or path.stem, kind))
+    headers = files.stage(con, path, fmt, chosen)
+    chosen = chosen or mapping.recognise(headers, fmt, source or path.stem, kind, str(path))
     chosen.check(headers, str(path))
     source, rows = source or chosen.source, KINDS[chosen.kind]
     extent = extent_of(con, chosen) if chosen.kind != "indicators" else None
-    values = {**requests.parameters(chosen, source, extent, rows.VOCABULARIES, rows.KNOWN),
+    values = {**requests.parameters(con, chosen, source, extent, rows.VOCABULARIES, rows.KNOWN),
               **rows.BOUND}
     if chosen.kind == "indicators":
         indicators.define_ours(con)
     sql = rows.candidates(chosen)
     con.execute(f"create or replace temp table candidates as {sql}", bound(sql, values))
     if chosen.kind != "indicators":
-        boundaries.refuse_outside(con)
+        boundaries.drop_outside(con)
         versions.refuse_older(con, rows, source)
     read, refused = con.execute("select count(*), count(reason) from candidates").fetchone()
-    con.execute("""insert into rejected_rows select ?, ?, _line, reason, _raw from candidates
-                   where reason is not null order by _line""", [import_id, str(path)])
+    refusals.keep(con, import_id, path)
     rows.replace(con, source)
     if chosen.kind == "requests":
         con.execute("""insert into sources select ?, ?, ?, now()::timestamp
@@ -151,7 +147,7 @@ def ingest(paths: list[Path], target: Path, fmt: str = "auto", chosen: mapping.M
         con.execute("insert into imports values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [import_id, ",".join(sorted(sources)), ",".join(map(str, paths)), fmt,
                      datetime.now(), *totals, seconds])
-        refused = con.execute("select file, line, reason, raw from rejected_rows where import_id = ? "
+        refused = con.execute("select file, line, reason, detail, field, raw from rejected_rows where import_id = ? "
                               "order by file, line limit ?", [import_id, REFUSED_KEPT]).pl()
     report(1.0, "done")
     return Summary(import_id, *totals, seconds, refused)
@@ -170,21 +166,44 @@ def steps_after(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Preview:
-    """How a file reads before it is imported: its format, which of its columns feed ours, its first rows."""
+    """How a file reads before it is imported: its format, which of its columns feed ours, its first rows;
+    checked, also what would load and what would be refused, and why."""
 
     fmt: str
     columns: dict[str, str]  # our column -> theirs
     rows: pl.DataFrame
+    counts: tuple[int, int, int] | None = None  # checked: read, would load, would be refused
+    reasons: pl.DataFrame | None = None  # checked: reason, field (NULL: the row refused), rows
+
+    def lines(self) -> list[str]:
+        """The check in words, one line each."""
+        read, loaded, refused = self.counts or (0, 0, 0)
+        said = [f"columns: {', '.join(f'{theirs} → {ours}' for ours, theirs in self.columns.items())}",
+                f"check: read={read} would_load={loaded} would_refuse={refused}"]
+        return said + [f"  {n} rows: {reason}" + (f" (loaded without {field})" if field else " (refused)")
+                       for reason, field, n in (self.reasons.iter_rows() if self.reasons is not None else [])]
 
 
-def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requests", rows: int = 20) -> Preview:
-    """Read the file as an import of kind would, in a database of its own in memory: nothing is written."""
+def preview(path: Path, chosen: mapping.Mapping | None = None, kind: str = "requests", rows: int = 20,
+            check: bool = False) -> Preview:
+    """Read the file as an import of kind would, in a database of its own in memory: nothing is written.
+
+    check: import it there too, to say what would load and what would be refused (against an empty city:
+    without the stored versions and district boundaries of the real database).
+    """
     with duckdb.connect() as con:
         fmt = files.detect(path)
-        headers = files.stage(con, path, fmt, chosen.encoding if chosen else None)
-        rules = chosen or (mapping.KNOWN[fmt].present(headers) if fmt in mapping.KNOWN and kind == "requests"
-                           else mapping.ours(headers, path.stem, kind))
-        return Preview(fmt, rules.columns, con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl())
+        headers = files.stage(con, path, fmt, chosen)
+        rules = chosen or mapping.recognise(headers, fmt, path.stem, kind, str(path))
+        first = con.execute("select * exclude (_raw) from staged limit ?", [rows]).pl()
+        columns = {ours: " + ".join(rules.theirs(ours)) for ours in rules.columns}
+        if not check:
+            return Preview(fmt, columns, first)
+        db.create_schema(con)
+        counts = load_file(con, path, fmt, chosen, None, "check", kind)[:3]
+        reasons = con.execute("select reason, field, count(*) as rows from rejected_rows group by all "
+                              "order by rows desc, reason").pl()
+        return Preview(fmt, columns, first, counts, reasons)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=float, metavar="SECONDS",
                         help="seconds between looks (default: CITYOPS_WATCH_SECONDS or CITYOPS_PULL_SECONDS)")
     parser.add_argument("--once", action="store_true", help="look once with --pull or --watch, then stop")
+    parser.add_argument("--check", action="store_true",
+                        help="say what would load and what would be refused, and why; write nothing")
     args = parser.parse_args(argv)
     if bool(args.files) + bool(args.watch) + bool(args.pull) != 1:
         parser.error("give the files to import, or --watch DIR, or --pull URL (one of them)")
@@ -214,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         chosen = mapping.load(args.mapping, args.kind) if args.mapping else None
         if args.watch or args.pull:
             return connector(args, chosen)
+        if args.check:
+            for path in args.files:
+                print(f"{path}:", *preview(path, chosen, args.kind or "requests", check=True).lines(), sep="\n")
+            return 0
         summary = ingest(args.files, args.db, args.format, chosen, args.source, kind=args.kind)
     except (ValueError, OSError, duckdb.Error) as failure:
         print(f"ingest: failed: {str(failure).splitlines()[0]}", file=sys.stderr)

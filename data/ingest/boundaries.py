@@ -1,4 +1,4 @@
-"""Refusing points outside every district of a city that has district boundaries.
+"""Dropping points outside every district of a city that has district boundaries (the row loads without).
 
 The box check in SQL is cheap but a city is not a box. When districts.geometry holds polygons,
 the candidates that passed every other check are streamed out in Arrow chunks and tested with
@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import shapely
 
 CHUNK = 1_000_000
-REASON = "'point ' || lat || ', ' || lon || ' is outside every district boundary'"
+NOTE = "{'reason': 'point outside every district', 'field': 'lat,lon', 'detail': lat || ', ' || lon}"
 
 
 def city_area(con: duckdb.DuckDBPyConnection) -> shapely.Geometry | None:
@@ -27,8 +27,8 @@ def city_area(con: duckdb.DuckDBPyConnection) -> shapely.Geometry | None:
     return area
 
 
-def refuse_outside(con: duckdb.DuckDBPyConnection) -> int:
-    """Give every good candidate whose point lies outside all districts its reason; return how many."""
+def drop_outside(con: duckdb.DuckDBPyConnection) -> int:
+    """Drop the point of every good candidate whose point lies outside all districts, noting it; return how many."""
     area = city_area(con)
     if area is None:
         return 0
@@ -43,6 +43,7 @@ def refuse_outside(con: duckdb.DuckDBPyConnection) -> int:
     if not lines.num_rows:
         return 0
     con.register("outside_lines", lines)
-    con.execute(f"update candidates set reason = {REASON} where _line in (select _line from outside_lines)")
+    con.execute(f"update candidates set notes = list_append(notes, {NOTE}), lat = null, lon = null "
+                "where _line in (select _line from outside_lines)")
     con.unregister("outside_lines")
     return lines.num_rows

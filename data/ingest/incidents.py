@@ -1,8 +1,10 @@
-"""The SQL that turns staged text into incident rows, or into the reason a row is refused.
+"""The SQL that turns staged text into incident rows, refusing a row only when it is no incident at all.
 
 An incident is kept by dataset + incident_id (incidents.source is the detector, not the dataset).
-Its stages must come in order, detected ≤ acknowledged ≤ dispatched ≤ onsite ≤ closed, for those
-present; its status, when the file gives none, is the last stage it has a time for.
+It needs an id, a type, a severity and its detected time; its other stages must come in order,
+detected ≤ acknowledged ≤ dispatched ≤ onsite ≤ closed: a stage timed before one it follows is
+dropped and the incident loads (refusals.py). Its status, when the file gives none, is the last stage
+it has a time for.
 """
 
 from __future__ import annotations
@@ -10,7 +12,18 @@ from __future__ import annotations
 import duckdb
 
 from data.ingest.mapping import COLUMNS, Mapping
-from data.ingest.requests import POINT, raw, times, unreadable, word
+from data.ingest.refusals import Drop, Refuse, checked
+from data.ingest.requests import (
+    after_snapshot,
+    located,
+    on_the_map,
+    points,
+    raw,
+    remember_snapshot,
+    times,
+    unreadable,
+    word,
+)
 
 STAGES = ("detected", "acknowledged", "dispatched", "onsite", "closed")
 TIMES = tuple(f"{stage}_at" for stage in STAGES)
@@ -21,10 +34,10 @@ BOUND: dict = {}
 KEY, TABLE, DATASET, LIFE_CYCLE = "incident_id", "incidents", "dataset", TIMES  # as in requests.py
 
 
-def in_order() -> str:
-    """A CASE branch for each pair of stages, refusing a later stage timed before an earlier one."""
-    return " ".join(f"when {later} < {earlier} then '{later} before {earlier}'"
-                    for number, later in enumerate(TIMES) for earlier in TIMES[:number])
+def in_order() -> list[Drop]:
+    """Each stage against the latest of those before it that stand: one timed too early is dropped."""
+    return [Drop("before an earlier stage", later, f"{later} < greatest({', '.join(TIMES[:number])})", f"{later}_text")
+            for number, later in enumerate(TIMES[1:], 1)]
 
 
 def derived_status() -> str:
@@ -34,39 +47,34 @@ def derived_status() -> str:
 
 
 def candidates(mapping: Mapping) -> str:
-    """staged -> one row per staged row: our incident columns parsed, and reason (NULL for a good row)."""
+    """staged -> one row per staged row: our incident columns parsed, reason and detail (NULL: it loads), notes."""
     text = {column: raw(mapping, column) for column in COLUMNS["incidents"]}
-    return f"""
-with parsed as (
+    parsed = f"""
     select _line, _raw,
-        {text['incident_id']} as incident_id,
+        whole_id({text['incident_id']}) as incident_id,
         coalesce({word('source', text['source'])}, {text['source']}, 'other') as source,
         {text['type']} as type,
         {text['severity']} as severity_text,
-        try_cast(coalesce({word('severity', text['severity'])}, {text['severity']}) as tinyint) as severity,
-        {times(text, TIMES)},
+        try_cast(coalesce({word('severity', text['severity'])}, whole_id({text['severity']})) as tinyint) as severity,
+        {times(mapping, text, TIMES)},
         {text['status']} as status_text, {word('status', text['status'])} as given_status,
         {text['district']} as district, {text['street']} as street, {text['grid']} as grid, {text['unit']} as unit,
-        {text['lat']} as lat_text, {text['lon']} as lon_text,
-        try_cast({text['lat']} as double) as lat, try_cast({text['lon']} as double) as lon
-    from staged
-)
-select *, coalesce(given_status, {derived_status()}) as status,
-    case
-        when incident_id is null then 'missing incident_id'
-        when type is null then 'missing type'
-        when severity_text is null then 'missing severity'
-        when severity is null or severity not between 1 and 4
-            then 'severity "' || severity_text || '" is not 1..4 (一般/较大/重大/特别重大)'
-        when detected_at_text is null then 'missing detected_at'
-        when detected_at is null then 'detected_at "' || detected_at_text || '" matches none of the time formats'
-        {unreadable(TIMES[1:])}
-        when status_text is not null and given_status is null then 'unknown status "' || status_text || '"'
-        {POINT}
-        {in_order()}
-    end as reason
-from parsed
-"""
+        {points(text)}
+    from staged"""
+    refusals = [Refuse("missing incident_id", "incident_id is null"), Refuse("missing type", "type is null"),
+                Refuse("missing severity", "severity_text is null"),
+                Refuse("severity not 1..4", "severity is null or severity not between 1 and 4", "severity_text"),
+                Refuse("missing detected_at", "detected_at_text is null"),
+                Refuse("unreadable detected_at", "detected_at is null", "detected_at_text"),
+                Refuse("detected_at after the snapshot", "detected_at > local_time($snapshot::varchar, $formats, $zone)",
+                       "detected_at_text")]
+    drops = [*unreadable(TIMES[1:]), *after_snapshot(TIMES[1:]),
+             Drop("unknown status", "status", "status_text is not null and given_status is null", "status_text",
+                  ("given_status",)),
+             *located(), *in_order()]
+    return f"select *, coalesce(given_status, {derived_status()}) as status, " \
+           f"local_time($snapshot::varchar, $formats, $zone) as snapshot_at " \
+           f"from ({on_the_map(mapping, checked(parsed, refusals, drops))})"
 
 
 INSERT = f"""
@@ -83,3 +91,4 @@ def replace(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     con.execute("""delete from incidents where dataset = ? and incident_id in
                    (select incident_id from candidates where reason is null)""", [dataset])
     con.execute(INSERT, {"source": dataset})
+    remember_snapshot(con, TIMES)

@@ -12,6 +12,7 @@ import duckdb
 
 from data.indicator_definitions import AIMS, SCORE, definitions_frame
 from data.ingest.mapping import COLUMNS, Mapping
+from data.ingest.refusals import Refuse, checked
 from data.ingest.requests import raw, word
 
 PERIOD_FORMATS = ("%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y/%m/%d", "%Y年%m月", "%Y%m", "%Y.%m", "%Y-%m-%d %H:%M:%S")
@@ -31,19 +32,19 @@ BOUND = {"period_formats": list(PERIOD_FORMATS), "city_words": CITY, "aims_zh": 
 
 def number(text: str) -> str:
     """A reported figure as a double: thousands separators and a trailing % are allowed."""
-    return f"try_cast(rtrim(replace({text}, ',', ''), '%') as double)"
+    return f"to_number(rtrim({text}, '%'))"
 
 
 def candidates(mapping: Mapping) -> str:
-    """staged -> one row per staged row: the indicator's columns, filled from its definition, and reason."""
+    """staged -> one row per staged row: the indicator's columns, filled from its definition, reason and detail."""
     text = {column: raw(mapping, column) for column in COLUMNS["indicators"]}
     period = text["period"]
     missing = ", ".join(f"case when {column} is null then '{column}' end" for column in LENT)
-    return f"""
+    filled = f"""
 with parsed as (
     select _line, _raw,
         {period} as period_text,
-        date_trunc('month', coalesce(try_strptime({period}, $period_formats), try_strptime({period}, $formats),
+        date_trunc('month', coalesce(try_strptime({period}, $period_formats), local_time({period}, $formats, $zone),
                                      try_strptime(left({period}, 19), $period_formats)))::date as period,
         case when not list_contains($city_words, {text['district']}) then {text['district']} end as district,
         {text['code']} as code,
@@ -66,25 +67,19 @@ with parsed as (
     from parsed p
     left join indicator_definitions d on d.code = p.code
 )
-select *, coalesce(given_score, {SCORE}) as score,
-    case
-        when code is null then 'missing code'
-        when period_text is null then 'missing period'
-        when period is null then 'period "' || period_text || '" is not a month'
-        when value_text is null then 'missing value'
-        when value is null then 'value "' || value_text || '" is not a number'
-        when target_text is not null and given_target is null then 'target "' || target_text || '" is not a number'
-        when score_text is not null and given_score is null then 'score "' || score_text || '" is not a number'
-        when direction_text is not null and given_direction is null
-            then 'higher_is_better "' || direction_text || '" is neither true nor false'
-        when not defined and concat_ws(', ', {missing}) <> ''
-            then 'unknown code "' || code || '" without ' || concat_ws(', ', {missing})
-        when _line < last_line
-            then 'code ' || code || ' for that month and district repeated at line ' || last_line
-                 || '; that later row is kept'
-    end as reason
-from filled
-"""
+select *, coalesce(given_score, {SCORE}) as score from filled"""
+    refusals = [Refuse("missing code", "code is null"), Refuse("missing period", "period_text is null"),
+                Refuse("period not a month", "period is null", "period_text"),
+                Refuse("missing value", "value_text is null"),
+                Refuse("value not a number", "value is null", "value_text"),
+                Refuse("target not a number", "target_text is not null and given_target is null", "target_text"),
+                Refuse("score not a number", "score_text is not null and given_score is null", "score_text"),
+                Refuse("higher_is_better neither true nor false",
+                       "direction_text is not null and given_direction is null", "direction_text"),
+                Refuse("unknown code without its definition", f"not defined and concat_ws(', ', {missing}) <> ''",
+                       f"code || ' without ' || concat_ws(', ', {missing})"),
+                Refuse("repeated for its month and district", "_line < last_line", "'line ' || last_line || ' is kept'")]
+    return checked(filled, refusals, [])
 
 
 INSERT = """

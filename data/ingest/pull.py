@@ -176,8 +176,13 @@ class Puller:
 
     def __init__(self, url: str, target: Path, api: str, chosen: mapping.Mapping | None, source: str | None) -> None:
         self.url, self.target, self.api, self.chosen, self.source = url, target, api, chosen, source
-        rules = chosen or mapping.OPEN311
-        self.ident, self.fields = rules.columns["request_id"], list(rules.columns.values())
+        if chosen:  # SODA leaves empty fields out: every column the mapping names is filled in as null
+            self.ident = chosen.columns["request_id"]
+            self.fields = [name for names in chosen.columns.values() for name in ([names] if isinstance(names, str)
+                                                                                  else names)]
+        else:  # Open311 records carry their fields, under names the importer recognises (mapping.OPEN311)
+            self.ident = mapping.OPEN311.names["request_id"][0]
+            self.fields = [self.ident]
         self.stored, self.digests = state(target, url)
         self.cursor, self.fetched, self.changed, self.imports = self.stored, 0, 0, []
         self.batch: list[list[dict]] = []  # pages of new or changed records, as they go to the import

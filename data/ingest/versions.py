@@ -40,10 +40,10 @@ def refuse_older(con: duckdb.DuckDBPyConnection, kind: ModuleType, dataset: str)
     key, stages = kind.KEY, kind.LIFE_CYCLE
     newest = ", ".join(f"arg_max({stage}, rank) as {stage}" for stage in stages)
     con.execute(f"""
-        update candidates set reason = case when candidates._line < newest._line
-                then '{key} repeated at line ' || newest._line || '; that later row is kept'
-                else 'older than the version at line ' || newest._line || ' (' || {said(stages, 'newest')} ||
-                     '; this row ' || {said(stages, 'candidates')} || ')' end
+        update candidates set reason = case when {progress(stages, 'candidates')} = {progress(stages, 'newest')}
+                then 'repeated {key}' else 'older than another line' end,
+            detail = 'line ' || newest._line || ' is kept (' || {said(stages, 'newest')} ||
+                     '; this row ' || {said(stages, 'candidates')} || ')'
         from (select {key}, arg_max(_line, rank) as _line, {newest}
               from (select {key}, _line, {', '.join(stages)}, struct_pack(progress := {progress(stages, 'c')},
                                                                          line := _line) as rank
@@ -51,8 +51,8 @@ def refuse_older(con: duckdb.DuckDBPyConnection, kind: ModuleType, dataset: str)
               group by {key} having count(*) > 1) as newest
         where candidates.{key} = newest.{key} and candidates.reason is null and candidates._line <> newest._line""")
     con.execute(f"""
-        update candidates set reason = 'older than the stored version (' || {said(stages, 'stored')} ||
-                                       '; this row ' || {said(stages, 'candidates')} || ')'
+        update candidates set reason = 'older than the stored version',
+            detail = 'stored: ' || {said(stages, 'stored')} || '; this row ' || {said(stages, 'candidates')}
         from {kind.TABLE} as stored
         where stored.{kind.DATASET} = ? and stored.{key} = candidates.{key} and candidates.reason is null
           and {progress(stages, 'candidates')} < {progress(stages, 'stored')}""", [dataset])
