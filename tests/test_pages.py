@@ -314,8 +314,8 @@ def test_the_upload_preview_reads_a_file_without_writing(tmp_path):
     rows = nyc_rows(30)
     path = write_csv(tmp_path / "311.csv", rows)
     read = preview(path)
-    assert read.fmt == "nyc311"
-    assert read.columns["request_id"] == "Unique Key"
+    assert read.fmt == "csv"
+    assert read.columns["request_id"] == "Unique Key", "known as NYC 311 by its headers"
     assert read.rows["Unique Key"].to_list() == [str(row["Unique Key"]) for row in rows[:20]]
     assert "_raw" not in read.rows.columns
     assert list(tmp_path.iterdir()) == [path]
