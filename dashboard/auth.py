@@ -41,7 +41,7 @@ class User:
         return ",".join(self.roles)
 
     def can(self, right: str) -> bool:
-        """act (warnings, emergency mode), import, accounts, audit: as the roles give; a wall or anonymous reader: none."""
+        """act (warnings, emergency mode), import, accounts, audit, as the roles give; a wall or anonymous: none."""
         return self.via in ("oidc", "local") and any(right in RIGHTS[role] for role in self.roles)
 
     @property
@@ -81,10 +81,17 @@ def expired() -> bool:
     return isinstance(issued, int | float) and time.time() - issued > settings.value("CITYOPS_LOGIN_HOURS") * 3600
 
 
+def wall_key() -> str | None:
+    """The URL's ?key=..., kept for the session: a rotating wall's page switch clears the URL (checked every run)."""
+    if "wall_key" not in st.session_state:
+        st.session_state.wall_key = st.query_params.get("key")
+    return st.session_state.wall_key
+
+
 def current() -> User | None:
     """This session's user, or None when someone must log in first."""
     database = db.db_path()
-    key = st.query_params.get("key")
+    key = wall_key()
     if key:
         found = accounts.wall_key(database, key)
         return User(f"wall:{found.label}", ("viewer",), via="wall") if found else None
@@ -192,7 +199,7 @@ def gate() -> User:
             st.session_state.login_recorded = True  # a provider login is recorded once per session it opens
             record("login", found, via="oidc")
         return found
-    if st.query_params.get("key"):
+    if wall_key():
         st.error(t("wall_key_invalid"), icon=":material/key_off:")
         st.stop()
     st.title(t("login_title"))

@@ -40,7 +40,7 @@ with st.expander(t("account_add")), st.form("account_add", clear_on_submit=True)
     districts = st.text_input(t("account_districts"), key="new_districts")
     if st.form_submit_button(t("account_add")):
         with reported("account_failed"):
-            accounts.add(database, name.strip(), password, roles, districts.replace("，", ",").replace(",", " ").split())
+            accounts.add(database, name.strip(), password, roles, auth.listed(districts.replace("，", ",")))
         auth.record("account", change="add", account=name.strip(), roles=roles)
         st.success(plain(t("account_added", name=name.strip())))
 

@@ -17,8 +17,9 @@ st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "time": t("audit_time"), "user": t("audit_user"), "role": t("audit_role"), "action": t("audit_action"),
     "details": t("audit_details")})
 left, right = st.columns(2)
-left.download_button("CSV", auth.audited("export", lambda: csv(events), panel="audit", format="csv", rows=events.height),
-                     "cityops-audit.csv", "text/csv", icon=":material/csv:", on_click="ignore", width="stretch")
+left.download_button("CSV", auth.audited("export", lambda: csv(events), panel="audit", format="csv",
+                                         rows=events.height), "cityops-audit.csv", "text/csv", icon=":material/csv:",
+                     on_click="ignore", width="stretch")
 right.download_button("JSON Lines", auth.audited("export", lambda: audit.path_for(db.db_path()).read_bytes(),
                                                  panel="audit", format="jsonl", rows=events.height),
                       "cityops-audit.jsonl", "application/jsonl", icon=":material/download:", on_click="ignore",
