@@ -50,11 +50,16 @@ with tempfile.TemporaryDirectory(prefix="cityops-upload-") as temporary:  # gone
 
     if st.button(t("admin_import"), type="primary", icon=":material/upload:", key="admin_import"):
         bar = st.progress(0.0)
+        asked = {"files": [path.name for path in paths], "kind": kind, "mapping": rules.name if rules else None}
         with reported("admin_failed"):
-            summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
-                             progress=lambda done, what: bar.progress(done, text=what))
-        auth.record("import", files=[path.name for path in paths], kind=kind, mapping=rules.name if rules else None,
-                    import_id=summary.import_id, read=summary.read, loaded=summary.loaded, rejected=summary.rejected)
+            try:
+                summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
+                                 progress=lambda done, what: bar.progress(done, text=what))
+            except Exception as failure:  # a failed import changed nothing, but was tried: kept all the same
+                auth.record("import", **asked, failed=type(failure).__name__)
+                raise
+        auth.record("import", **asked, import_id=summary.import_id, read=summary.read, loaded=summary.loaded,
+                    rejected=summary.rejected)
         st.success(summary.line())
         refused = masked(summary.refused)  # shown and exported as it came, personal data masked
         refused = refused.with_columns(pl.col("file").str.replace(r"^.*/", ""))  # its name, not where it was kept
