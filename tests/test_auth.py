@@ -243,11 +243,12 @@ def test_a_scope_equals_the_city_with_every_other_district_deleted(city_path, tm
     whole, trimmed = queries.prepare(full), queries.prepare(only)
     start = clock.date() - timedelta(days=59)
     flt = Filter(start, clock.date() + timedelta(days=1))
-    for name, extra in [("headline_rates", {}), ("rates_by", {"level": "street"}), ("requests_trend", {"bucket": "day"}),
-                        ("top_topics", {"level": "subcategory", "limit": 10}), ("channels_and_kinds", {}),
-                        ("open_now", {}), ("whistles", {}), ("map_cells", {}), ("incident_alerts", {}),
-                        ("open_incidents_by_severity", {}), ("filter_choices", {}), ("map_boundaries", {"level": "street"}),
-                        ("unit_quality", {"level": "street"}), ("incident_lifecycle", {"level": "type"})]:
+    for name, extra in [("headline_rates", {}), ("rates_by", {"level": "street"}),
+                        ("requests_trend", {"bucket": "day"}), ("top_topics", {"level": "subcategory", "limit": 10}),
+                        ("channels_and_kinds", {}), ("open_now", {}), ("whistles", {}), ("map_cells", {}),
+                        ("incident_alerts", {}), ("open_incidents_by_severity", {}), ("filter_choices", {}),
+                        ("map_boundaries", {"level": "street"}), ("unit_quality", {"level": "street"}),
+                        ("incident_lifecycle", {"level": "type"})]:
         assert_frame_equal(queries.run(whole, name, replace(flt, scope=SCOPE), clock, **extra),
                            queries.run(trimmed, name, flt, clock, **extra), check_row_order=False), name
     full.close()
@@ -269,10 +270,15 @@ def test_a_manager_sees_only_their_districts_in_choices_panels_exports_and_bulle
     clock = shown_clock(app)
     start = datetime.combine(clock.date() - timedelta(days=29), datetime.min.time())
     assert metric(app, "受理诉求") == f"{received_in(con, start, clock, list(SCOPE)):,}"
+    app.switch_page("views/requests.py").run()
+    listed = [frame.value for frame in app.dataframe if "district" in frame.value.columns]
+    assert listed, "the ticket list, whose rows are also what its export writes"
+    for rows in listed:
+        assert set(rows["district"].dropna()) <= set(SCOPE)
     app.switch_page("views/bulletins.py").run()
-    assert not app.exception
+    assert not app.exception and "朝阳区" in shown(app)
     html = app.get("iframe")[0].proto.srcdoc
-    assert "朝阳区" in html and "延庆区" not in html and "西城区" not in html
+    assert "朝阳区" in html and "延庆区" not in html and "西城区" not in html and "海淀区" not in html
 
 
 def test_a_wall_key_opens_read_only_until_revoked(city):

@@ -18,9 +18,10 @@ kind = left.segmented_control(t("bulletin_kind"), bulletin.KINDS, default="day",
 day = middle.date_input(t("bulletin_date"), clock.date() - timedelta(days=1), max_value=clock.date(),
                         key="bulletin_date")
 scope = auth.user().scope  # a manager's bulletin holds their districts only (queries.run applies the scope)
-districts = st.session_state.get("f_districts") or list(scope or ())
-district = districts[0] if len(districts) == 1 else None
-right.caption(t("bulletin_scope", scope=district or ("、".join(scope) if scope is not None else t("whole_city"))))
+districts = st.session_state.get("f_districts") or []
+# one district, or the city; a manager's is one of theirs, never titled as the city's
+district = districts[0] if len(districts) == 1 else (scope[0] if scope else None)
+right.caption(t("bulletin_scope", scope=district or t("whole_city")))
 
 with guarded("bulletin"):
     with reading() as cursor:
