@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `data` and `q
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, wall  # noqa: E402
+from dashboard import auth, filters, wall  # noqa: E402
 from dashboard.i18n import LANGUAGES, hand_names, t  # noqa: E402
 from dashboard.store import analytics_clock, english_names, now  # noqa: E402
 from data import db  # noqa: E402
@@ -33,6 +33,7 @@ def ensure_database(path: Path) -> None:
 if "lang" not in st.session_state:
     st.session_state.lang = st.query_params.get("lang", "zh")
 ensure_database(db.db_path())
+user = auth.gate()  # the login page, and nothing else, until someone is logged in
 analytics_clock(str(db.db_path()))
 hand_names(english_names())
 filters.restore()
@@ -42,6 +43,7 @@ else:
     st.sidebar.segmented_control(t("language"), LANGUAGES, key="lang",
                                  format_func=lambda code: {"zh": "中文", "en": "English"}[code])
     filters.bar(now().date())
+    auth.sidebar(user)
 st.query_params["lang"] = st.session_state.lang or "zh"
 filters.publish()
 pages = [
@@ -53,8 +55,13 @@ pages = [
     st.Page("views/topics.py", title=t("topics_page"), icon=":material/topic:"),
     st.Page("views/bulletins.py", title=t("bulletins"), icon=":material/description:"),
 ]
-if settings.ADMIN_PASSWORD and not wall.on():
-    pages.append(st.Page("views/admin.py", title=t("admin_page"), icon=":material/upload_file:"))
+if not wall.on():  # the wall is a screen to watch: no admin pages there, whoever opened it
+    if user.can("import"):
+        pages.append(st.Page("views/admin.py", title=t("admin_page"), icon=":material/upload_file:"))
+    if user.can("accounts"):
+        pages.append(st.Page("views/accounts.py", title=t("accounts_page"), icon=":material/manage_accounts:"))
+    if user.can("audit"):
+        pages.append(st.Page("views/audit.py", title=t("audit_page"), icon=":material/history:"))
 page = st.navigation(pages, position="hidden" if wall.on() else "sidebar")
 wall.rotate(pages)
 page.run()

@@ -93,8 +93,10 @@ def writing(cursor: duckdb.DuckDBPyConnection, language: str) -> Iterator[None]:
         yield
 
 
-def made(cursor: duckdb.DuckDBPyConnection, kind: str, day: date, district: str | None) -> Bulletin:
-    bulletin = gather(cursor, kind, day, district)
+def made(cursor: duckdb.DuckDBPyConnection, kind: str, day: date, district: str | None,
+         scope: tuple[str, ...] | None = None) -> Bulletin:
+    """The bulletin's figures and charts; scope: the only districts it may hold (a manager's)."""
+    bulletin = gather(cursor, kind, day, district, scope)
     draw(bulletin)
     return bulletin
 

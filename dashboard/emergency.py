@@ -7,6 +7,8 @@ from datetime import datetime
 
 import streamlit as st
 
+from dashboard import auth
+from dashboard.i18n import t
 from dashboard.store import acted, has, panel
 from queries import Filter, settings
 
@@ -39,9 +41,14 @@ def automatic(counts: dict, warned: dict) -> str | None:
 
 
 def switch(label: str) -> None:
-    """The toggle, on the incidents page."""
+    """The toggle, on the incidents page, for the duty officer; anyone else sees which mode is on."""
+    if not auth.user().can("act"):
+        st.caption(f"{label} · {t('emergency_state_on') if chosen() else t('emergency_state_off')}")
+        return
+
     def flip() -> None:
         st.session_state.emergency = st.session_state.emergency_toggle
+        auth.record("emergency", on=st.session_state.emergency)
         if st.session_state.emergency:
             st.query_params["emergency"] = "1"
         else:

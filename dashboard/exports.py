@@ -8,7 +8,7 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
-from dashboard import wall
+from dashboard import auth, wall
 from dashboard.i18n import t
 from dashboard.store import masked
 
@@ -42,8 +42,10 @@ def heading(title: str, rows: pl.DataFrame | None = None, name: str = "cityops")
     left.markdown(f"**{title}**")
     stem = f"{name}-{datetime.now():%Y%m%d-%H%M}"
     with right.popover("", icon=":material/download:", help=t("export_help"), key=f"export_{name}"):
-        st.download_button("CSV", lambda: csv(rows), f"{stem}.csv", "text/csv", on_click="ignore",
+        st.download_button("CSV", auth.audited("export", lambda: csv(rows), panel=name, format="csv", rows=rows.height),
+                           f"{stem}.csv", "text/csv", on_click="ignore",
                            icon=":material/csv:", key=f"csv_{name}", width="stretch")
-        st.download_button("Excel", lambda: excel(rows, title), f"{stem}.xlsx", on_click="ignore",
+        st.download_button("Excel", auth.audited("export", lambda: excel(rows, title), panel=name, format="xlsx",
+                                                 rows=rows.height), f"{stem}.xlsx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/table_view:", key=f"xlsx_{name}", width="stretch")

@@ -66,10 +66,11 @@ def ranked(rows: pl.DataFrame, smallest: int) -> pl.DataFrame:
             .sort(["score", "received"], descending=True, nulls_last=True))
 
 
-def gather(cursor: duckdb.DuckDBPyConnection, kind: str, day: date, district: str | None) -> Bulletin:
+def gather(cursor: duckdb.DuckDBPyConnection, kind: str, day: date, district: str | None,
+           scope: tuple[str, ...] | None = None) -> Bulletin:
     period = Period.of(kind, day)
     at = min(queries.clock(cursor), midnight(period.end))
-    flt = Filter(period.start, period.end, districts=(district,) if district else ())
+    flt = Filter(period.start, period.end, districts=(district,) if district else (), scope=scope)
     headline = queries.run(cursor, "headline_rates", flt, at)
     rows = {row["current"]: row for row in headline.iter_rows(named=True)}
     streets = ranked(queries.run(cursor, "rates_by", flt, at, level="street"), SMALLEST[kind])

@@ -34,13 +34,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: str | Path, timeout: float = 60) -> Iterator[str]:
-    """The dashboard on a free port, reading db; yields its base URL."""
-    port = free_port()
+def serve(db: str | Path, *options: str, timeout: float = 60, port: int | None = None) -> Iterator[str]:
+    """The dashboard on a free port (or this one), reading db, with more streamlit options; yields its base URL."""
+    port = port or free_port()
     env = settings.environment(CITYOPS_DB=db)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 import queries
+from dashboard import auth
 from dashboard.i18n import names_of
 from data import actions, db
 from data.analytics import schedule
@@ -134,19 +136,23 @@ def cached(name: str, flt: queries.Filter, t: datetime, extra: tuple, version: s
 
 
 def panel(name: str, flt: queries.Filter, t: datetime, **extra: object) -> pl.DataFrame:
-    """A panel's rows, cached per filter, clock minute and data version."""
-    return cached(name, flt, t, tuple(sorted(extra.items())), data_version())
+    """A panel's rows, cached per filter, clock minute and data version, within what this session's user may see.
+
+    The one door from the pages to the query layer: whatever scope a page's filter carries is replaced by the
+    user's (auth.scoped), and a session whose login is gone (a revoked wall key) gets auth.Denied.
+    """
+    return cached(name, auth.scoped(flt), t, tuple(sorted(extra.items())), data_version())
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def choices_of(version: str) -> pl.DataFrame:
+@st.cache_data(max_entries=16, show_spinner=False)
+def choices_of(version: str, scope: tuple[str, ...] | None) -> pl.DataFrame:
     with reading() as cursor:
-        return queries.run(cursor, "filter_choices", UNFILTERED, datetime.min)
+        return queries.run(cursor, "filter_choices", replace(UNFILTERED, scope=scope), datetime.min)
 
 
 def choices() -> pl.DataFrame:
-    """Every value the filters offer, with its parent and English name (queries/filter_choices.sql)."""
-    return choices_of(data_version())
+    """Every value the filters offer to this user, with its parent and English name (queries/filter_choices.sql)."""
+    return choices_of(data_version(), auth.user().scope)
 
 
 def english_names() -> dict[str, str]:

@@ -14,6 +14,10 @@ groups by, which decide whether a rollup can answer), ``-- span: previous``,
 52 weeks earlier, each cut where t cuts a running period, queries/periods.py) and
 ``-- rows: open`` or ``whistled`` (it reads only requests open at t, all in
 requests_live, or only whistled ones, all in requests_whistled).
+
+A filter's ``scope`` (a district manager's districts) is not a choice but a limit: every table the panel
+reads, its own or the runner's, is replaced by its rows in those districts (scoped()), so no panel, list,
+map, filter choice or bulletin can reach past it, whatever it selects.
 """
 
 from __future__ import annotations
@@ -48,6 +52,16 @@ ROLLUPS = {
 }
 ROW_TABLES = {"open": "requests_live", "whistled": "requests_whistled"}  # built with the rollups
 REQUEST_DIMENSIONS = ("district", "street", "unit", "category", "subcategory", "channel", "kind")
+# Tables without a district of their own, scoped through the table their rows belong to (scoped() puts these last).
+THROUGH = {
+    "warning_days": "warning_id in (select warning_id from warnings)",
+    "topic_samples": "(month, topic_id) in (select (month, topic_id) from topics)",
+    "topic_months": "(month, topic_id) in (select (month, topic_id) from topics)",
+}
+# Tables a scoped user reads whole: they hold no place (definitions, the data's own bookkeeping) or only admins
+# read them (rejected_rows, connectors'); tests/test_auth.py holds every table of the schema to one of the three.
+CITYWIDE = {"categories", "incident_types", "indicator_definitions", "meta", "sources", "imports", "rejected_rows",
+            "connector_cursors", "connector_records"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Filter:
     kinds: tuple[str, ...] = ()
     severities: tuple[int, ...] = ()
     types: tuple[str, ...] = ()
+    scope: tuple[str, ...] | None = None  # the only districts this user may see (a manager's); None: the city
 
     def chosen(self) -> set[str]:
         """The request dimensions this filter narrows."""
@@ -221,10 +236,31 @@ def compose(cursor: duckdb.DuckDBPyConnection, name: str, flt: Filter, t: dateti
                   f"and {sql('filter_incidents')}",
     }
     used = [f"{key} as ({value})" for key, value in relations.items() if re.search(rf"\b{key}\b", text)]
+    if flt.scope is not None:
+        used = scoped(cursor) + used
     if not used:
         return text
     own = OWN_WITH.match(text)  # the panel's own CTEs follow ours
     return "with " + ",\n".join(used) + (",\n" + text[own.end():] if own else "\n" + text)
+
+
+def scoped(cursor: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every place-bearing table as a CTE of the same name holding only the rows of the districts in $scope.
+
+    A CTE shadows the table of its name for the whole statement, query_table() in the macros included, so the
+    panel's SQL, the runner's relations and request_facts() all read the scoped rows. Not materialized: DuckDB
+    pushes the panel's own filters through it as through the table. City-wide rows (an indicator or forecast
+    of the whole city) are not any district's; a city department (a unit without district) is no place.
+    """
+    here = "database_name = current_database() and schema_name = 'main'"
+    tables = [name for name, in cursor.execute(
+        f"select distinct table_name from duckdb_columns() where {here} and column_name = 'district'").fetchall()]
+    present = {name for name, in cursor.execute(f"select table_name from duckdb_tables() where {here}").fetchall()}
+    within = "list_contains($scope::varchar[], district)"
+    return [f'"{name}" as not materialized (select * from main."{name}" where '
+            f'{within + " or district is null" if name == "units" else within})' for name in sorted(tables)] + [
+        f'"{name}" as not materialized (select * from main."{name}" where {rule})'
+        for name, rule in THROUGH.items() if name in present]
 
 
 def params_of(flt: Filter, span: str, t: datetime, extra: dict[str, object]) -> dict[str, object]:

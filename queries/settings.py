@@ -42,9 +42,6 @@ SETTINGS = {setting.env: setting for setting in (
     Setting("CITYOPS_TILE_URL", None, str,
             "a raster tile URL (`https://tiles.example/{z}/{x}/{y}.png`) for the map's basemap; without it the map "
             "draws only its own boundaries"),
-    Setting("CITYOPS_ADMIN_PASSWORD", None, str,
-            "opens the 数据导入 import page (uploads up to `server.maxUploadSize` MB, set in "
-            "`.streamlit/config.toml`); without it the page is not shown"),
     Setting("CITYOPS_MAX_UNPACKED_MB", 1000, int,
             "the most an uploaded or imported archive (an xlsx is a zip) may unpack to, in MB; a bigger one is "
             "refused before it is read"),
@@ -70,6 +67,17 @@ SETTINGS = {setting.env: setting for setting in (
     Setting("CITYOPS_TIMEZONE", "Asia/Shanghai", str,
             "the city's time zone: an imported time with an offset (`-06:00`, `Z`) or in epoch seconds is converted "
             "to it; a time without one is taken as the city's own"),
+    Setting("CITYOPS_ROLE_CLAIM", "roles", str,
+            "the identity token's claim listing a user's roles (viewer, duty, manager, admin)"),
+    Setting("CITYOPS_DISTRICT_CLAIM", "districts", str,
+            "the identity token's claim listing a district manager's districts"),
+    Setting("CITYOPS_LOGIN_HOURS", 12.0, float,
+            "hours a provider login counts before the user logs in again, and a changed role or district takes "
+            "effect (local accounts: at the next click)"),
+    Setting("CITYOPS_LOGIN_FAILURES", 5, int,
+            "failed logins of one account, or from one address, after which it must wait before trying again"),
+    Setting("CITYOPS_LOGIN_LOCK_SECONDS", 60.0, float,
+            "the first wait after too many failed logins, doubled with each further failure"),
 )}
 
 
@@ -86,7 +94,6 @@ WARNING_ACTIVE_DAYS = value("CITYOPS_WARNING_ACTIVE_DAYS")
 STALE_MINUTES = value("CITYOPS_STALE_MINUTES")
 LIST_ROWS = value("CITYOPS_LIST_ROWS")
 TILE_URL = value("CITYOPS_TILE_URL") or ""
-ADMIN_PASSWORD = value("CITYOPS_ADMIN_PASSWORD") or ""
 WRITER_WAIT = value("CITYOPS_WRITER_WAIT")
 ANALYTICS_MINUTES = value("CITYOPS_ANALYTICS_MINUTES")
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.ingest import ingest
-from queries import settings
+from tests.test_auth import as_role
 from tests.test_ingest import nyc_rows, write_csv
 from tests.test_limits import wide, zipped
 
@@ -57,11 +57,8 @@ def copy(city, tmp_path) -> Path:
 @pytest.fixture
 def page(copy, uploads, monkeypatch) -> AppTest:
     monkeypatch.setenv("CITYOPS_DB", str(copy))
-    monkeypatch.setattr(settings, "ADMIN_PASSWORD", "s3cret")
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
+    app = as_role(copy, "admin")  # imports are the administrator's (tests/test_auth.py)
     app.switch_page("views/admin.py").run()
-    app.text_input(key="admin_typed").input("s3cret").run()
     assert app.get("file_uploader")
     return app
 

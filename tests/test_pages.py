@@ -166,27 +166,13 @@ def test_codes_are_labelled_by_their_own_column():
     assert rows.row(0) == ("12345热线", "热线转办", "已回访")
 
 
-def test_the_import_page_asks_for_the_configured_password(app, monkeypatch):
-    assert settings.ADMIN_PASSWORD == ""
-    app.run()
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page("views/admin.py")
-    monkeypatch.setattr(settings, "ADMIN_PASSWORD", "s3cret")
-    app.run()
-    app.switch_page("views/admin.py").run()
-    assert not app.exception
-    app.text_input(key="admin_typed").input("guess").run()
-    assert "口令不对" in texts(app) and not app.get("file_uploader")
-    app.text_input(key="admin_typed").input("s3cret").run()
-    assert app.session_state["admin"] is True
-
-
 def test_the_warnings_page_counts_the_active_warnings_and_acknowledges_one(city_path, tmp_path, monkeypatch):
     copy = tmp_path / "city.duckdb"
     copy.write_bytes(city_path.read_bytes())  # the acknowledgment goes to a file beside the database
     monkeypatch.setenv("CITYOPS_DB", str(copy))
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.run()
+    from tests.test_auth import as_role
+
+    app = as_role(copy, "duty")  # acknowledging is the duty officer's (tests/test_auth.py)
     app.switch_page("views/warnings.py").run()
     clock = shown_clock(app)
     with duckdb.connect(str(copy), read_only=True) as con:

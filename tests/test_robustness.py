@@ -54,9 +54,10 @@ def copy(city_path, tmp_path) -> Path:
 
 
 def warnings_page(copy: Path, monkeypatch) -> AppTest:
+    from tests.test_auth import as_role
+
     monkeypatch.setenv("CITYOPS_DB", str(copy))
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
+    app = as_role(copy, "duty")  # acknowledging is the duty officer's
     app.switch_page("views/warnings.py").run()
     assert not app.exception, app.exception
     return app

@@ -1,30 +1,22 @@
 """数据导入: upload an export, see how it reads, import it, and take the refused rows away (admins only)."""
 
-import hmac
 import tempfile
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
-from dashboard import freshness
+from dashboard import auth, freshness
 from dashboard.exports import csv
 from dashboard.guard import reported
 from dashboard.i18n import labeller, t
 from dashboard.store import masked, now
 from data import db
 from data.ingest import ingest, limits, mapping, preview
-from queries import settings
 
 st.title(t("admin_page"))
 st.caption(freshness.line(now()))
-if not st.session_state.get("admin"):
-    typed = st.text_input(t("admin_password"), type="password", key="admin_typed")
-    if typed and hmac.compare_digest(typed.encode(), settings.ADMIN_PASSWORD.encode()):
-        st.session_state.admin = True
-        st.rerun()
-    if typed:
-        st.caption(t("admin_wrong"))
+if not auth.user().can("import"):  # the navigation offers the page to admins only; a stale link stops here
     st.stop()
 
 uploaded = st.file_uploader(t("admin_files"), accept_multiple_files=True, key="admin_files",
@@ -58,13 +50,22 @@ with tempfile.TemporaryDirectory(prefix="cityops-upload-") as temporary:  # gone
 
     if st.button(t("admin_import"), type="primary", icon=":material/upload:", key="admin_import"):
         bar = st.progress(0.0)
+        asked = {"files": [path.name for path in paths], "kind": kind, "mapping": rules.name if rules else None}
         with reported("admin_failed"):
-            summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
-                             progress=lambda done, what: bar.progress(done, text=what))
+            try:
+                summary = ingest(paths, db.db_path(), chosen=chosen, kind=kind,
+                                 progress=lambda done, what: bar.progress(done, text=what))
+            except Exception as failure:  # a failed import changed nothing, but was tried: kept all the same
+                auth.record("import", **asked, failed=type(failure).__name__)
+                raise
+        auth.record("import", **asked, import_id=summary.import_id, read=summary.read, loaded=summary.loaded,
+                    rejected=summary.rejected)
         st.success(summary.line())
         refused = masked(summary.refused)  # shown and exported as it came, personal data masked
         refused = refused.with_columns(pl.col("file").str.replace(r"^.*/", ""))  # its name, not where it was kept
         if not refused.is_empty():
             st.dataframe(refused, hide_index=True)
-            st.download_button(t("admin_refused"), csv(refused), f"rejected-{summary.import_id}.csv", "text/csv",
-                               on_click="ignore")
+            st.download_button(t("admin_refused"),
+                               auth.audited("export", lambda: csv(refused), panel="rejected_rows", format="csv",
+                                            rows=refused.height, import_id=summary.import_id),
+                               f"rejected-{summary.import_id}.csv", "text/csv", on_click="ignore")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, citymap, filters, freshness, number_formats, tiles, wall
+from dashboard import auth, charts, citymap, filters, freshness, number_formats, tiles, wall
 from dashboard.exports import heading
 from dashboard.guard import guarded
 from dashboard.i18n import t, translated
@@ -84,7 +84,7 @@ with guarded("warning list"):
         with right:
             st.markdown(f"**{one['place']} · {one['topic']}** — {one['kind_label']} · {one['status_label']}")
             st.caption(t(f"warning_{one['kind']}_help"))
-            if not wall.on():  # the wall is a screen to watch, not to act on
+            if not wall.on() and auth.user().can("act"):  # the duty officer's; the wall is a screen to watch
                 if not chosen:
                     st.caption(t("warnings_pick"))
                 buttons = st.columns(3)
@@ -97,6 +97,8 @@ with guarded("warning list"):
                         except actions.Busy:  # never lost in silence: the officer is told to try again
                             st.error(t("action_not_saved"), icon=":material/sync_problem:")
                         else:
+                            auth.record("warning", warning_id=one["warning_id"], status=status,
+                                        previous=one["status"], place=one["place"], topic=one["topic"])
                             st.rerun()
 
 with guarded("warning map"):
