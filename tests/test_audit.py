@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.first_paint import CHROMIUM, chromium, serve
 from data import accounts, actions, audit
-from tests.test_admin import NYC_MAPPING, city, copy, page, uploads  # noqa: F401 (fixtures: a city, the page)
+from tests.test_admin import city, copy, page, uploads  # noqa: F401 (fixtures: a city, the page)
 from tests.test_auth import APP, ARTIFACTS, PASSWORD, as_role, reachable
 from tests.test_ingest import nyc_rows, write_csv
 
@@ -59,8 +59,11 @@ def test_an_import_is_audited_with_its_files_and_counts(page, tmp_path, copy):  
         ["新数据.csv"], "requests", 5, 4, 1)
 
 
-def test_a_failed_import_is_audited_too(page, tmp_path, copy):  # noqa: F811
-    page.file_uploader(key="admin_mapping").set_value(("mapping.toml", NYC_MAPPING, "text/plain"))
+def test_a_failed_import_is_audited_too(page, tmp_path, copy, monkeypatch):  # noqa: F811
+    def full_disk(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("data.ingest.ingest", full_disk)  # the page imports it from there on every run
     page.file_uploader(key="admin_files").set_value(("311.csv", write_csv(tmp_path / "a.csv", nyc_rows(5))
                                                      .read_bytes(), "text/csv")).run()
     page.button(key="admin_import").click().run()
