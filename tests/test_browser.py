@@ -34,7 +34,8 @@ def test_page_renders_in_chromium(browser, path, mode):
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     assert page.locator("[data-testid=stException]").count() == 0
     assert PAGES[path] in page.locator("[data-testid=stMain]").inner_text()
-    assert page.locator("[data-testid=stMetric]").count() >= TILES[path]
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=stMetric]').length >= {TILES[path]}",
+                           timeout=60_000)  # a busy server may finish the status widget before every tile
     assert page.locator("[data-testid=stSidebar]").is_visible() == (mode == "")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}{'-wall' if mode else ''}.png"), full_page=True)
